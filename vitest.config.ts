@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { chromiumArgs, chromiumPath } from './scripts/chromium.ts';
+
+// Two projects: `unit` runs pure code and the CPU engine in Node; `gpu` runs the real WGSL kernels in headless
+// Chromium on SwiftShader against their CPU twins.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000 } },
+      {
+        // CI=true turns a missing WebGPU adapter into a failure (tests/gpu/harness.ts).
+        define: { 'import.meta.env.VITE_CI': JSON.stringify(process.env.CI ?? '') },
+        test: {
+          name: 'gpu',
+          include: ['tests/gpu/**/*.test.ts'],
+          testTimeout: 120_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            instances: [{ browser: 'chromium' }],
+            provider: playwright({ launchOptions: { executablePath: chromiumPath(), args: chromiumArgs } }),
+          },
+        },
+      },
+    ],
+  },
+});

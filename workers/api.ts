@@ -1,0 +1,121 @@
+// THE contract between the UI (main thread) and the engine (Web Worker), exposed with comlink.
+// Types only: the UI imports this file with `import type`. Requests and usage follow OpenAI chat/completions
+// where that fits, so people who know that API read these at a glance.
+import type { LlamaConfig } from './model/config.ts';
+import type { TensorInfo } from './loader/types.ts';
+import type { LinearSpec, PrecisionMap, PrecisionOverride, PresetName } from './quant/types.ts';
+
+export type { LlamaConfig, TensorInfo, LinearSpec, PrecisionMap, PrecisionOverride, PresetName };
+
+/** Where a model comes from. A Hugging Face model is a set of files (config.json, model.safetensors, tokenizer.json ...). */
+export type ModelSource =
+  | { kind: 'default' } // the embedded default model under public/models/
+  | { kind: 'url'; url: string } // a .gguf file, or a folder URL ending in '/' holding a Hugging Face model
+  | { kind: 'file'; name: string; bytes: ArrayBuffer } // one .gguf or .safetensors file (transferred)
+  | { kind: 'files'; files: { name: string; bytes: ArrayBuffer }[] }; // a Hugging Face model's files
+
+export interface LoadProgress {
+  phase: 'download' | 'parse' | 'upload' | 'compile';
+  loaded: number;
+  total: number;
+}
+
+export type EngineKind = 'webgpu' | 'cpu';
+
+export interface ModelInfo {
+  name: string;
+  format: 'gguf' | 'safetensors';
+  config: LlamaConfig;
+  params: number;
+  fileBytes: number;
+  tensors: TensorInfo[];
+  engine: EngineKind;
+  /** e.g. "google swiftshader" or "nvidia ampere"; null on the CPU engine. */
+  adapter: string | null;
+  /** Why the engine is not WebGPU, or other things the user should know; null when all is well. */
+  notice: string | null;
+  hasChatTemplate: boolean;
+  precision: PrecisionMap;
+  /** Weight bytes resident for the current precision map. */
+  weightBytes: number;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface GenerateRequest {
+  /** Either a raw prompt (completion) or chat messages (rendered with the model's chat template). */
+  prompt?: string;
+  messages?: ChatMessage[];
+  max_tokens?: number; // default 256
+  temperature?: number; // 0 = greedy (default 0.8)
+  top_k?: number; // 0 = off
+  top_p?: number; // 1 = off
+  seed?: number; // same seed, same output
+  stop?: string[];
+  logprobs?: boolean;
+  top_logprobs?: number; // 0..20
+}
+
+export interface TokenLogprob {
+  token: number;
+  text: string;
+  logprob: number;
+  top: { token: number; text: string; logprob: number }[];
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** Prompt tokens actually run (a cached common prefix with the previous request is skipped). */
+  prefill_tokens: number;
+  prefill_ms: number;
+  ttft_ms: number;
+  decode_tokens: number;
+  decode_ms: number;
+  prefill_tok_s: number;
+  decode_tok_s: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'abort' | 'error';
+
+/** One tagged union; the worker batches events to about one message per animation frame. */
+export type EngineEvent =
+  | { type: 'prefill'; tokens: number; ms: number }
+  | { type: 'token'; id: number; text: string; logprob?: TokenLogprob; ms: number }
+  | { type: 'done'; finish: FinishReason; usage: Usage }
+  | { type: 'error'; message: string };
+
+export interface GenerateResult {
+  promptTokens: number[];
+  tokens: number[];
+  text: string;
+  finish: FinishReason;
+  usage: Usage;
+  logprobs: TokenLogprob[] | null;
+  error: string | null;
+}
+
+export interface SelfTestResult {
+  ok: boolean;
+  engine: EngineKind;
+  /** Top-1 agreement and max |logit difference| of this engine against the CPU reference on a short sequence. */
+  top1Agreement: number;
+  maxAbsDiff: number;
+  message: string;
+}
+
+/** The engine as the UI sees it. Every method that fails rejects with an Error whose message is one line for people. */
+export interface EngineApi {
+  load(source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
+  generate(request: GenerateRequest, onEvents?: (events: EngineEvent[]) => void): Promise<GenerateResult>;
+  stop(): void;
+  info(): Promise<ModelInfo | null>;
+  selfTest(): Promise<SelfTestResult>;
+  /** Apply a preset or an override (re-packs from the master weights); returns the new map. */
+  setPrecision(change: PresetName | PrecisionOverride): Promise<ModelInfo>;
+  /** Tokenize text with the loaded model's tokenizer (for the token view). */
+  tokenize(text: string): Promise<{ id: number; text: string }[]>;
+}
