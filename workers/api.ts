@@ -84,6 +84,7 @@ export type FinishReason = 'stop' | 'length' | 'abort' | 'error';
 /** One tagged union; the worker batches events to about one message per animation frame. */
 export type EngineEvent =
   | { type: 'prefill'; tokens: number; ms: number }
+  // one sampled token and the text it completes (id -1: trailing text flushed at the end, no new token)
   | { type: 'token'; id: number; text: string; logprob?: TokenLogprob; ms: number }
   | { type: 'done'; finish: FinishReason; usage: Usage }
   | { type: 'error'; message: string };

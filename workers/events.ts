@@ -1,0 +1,25 @@
+// Batches engine events to about one message per animation frame (16 ms): the UI never gets per-token traffic
+// faster than it can draw, and a slow engine still streams promptly.
+import type { EngineEvent } from './api.ts';
+
+export class EventBatcher {
+  private pending: EngineEvent[] = [];
+  private last = 0;
+
+  constructor(private readonly sink?: (events: EngineEvent[]) => void, private readonly intervalMs = 16) {}
+
+  push(e: EngineEvent): void {
+    if (!this.sink) return;
+    this.pending.push(e);
+    const t = performance.now();
+    if (e.type === 'done' || e.type === 'error' || t - this.last >= this.intervalMs) this.flush(t);
+  }
+
+  flush(t = performance.now()): void {
+    if (!this.sink || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.last = t;
+    this.sink(batch);
+  }
+}

@@ -1,0 +1,122 @@
+// Pipelines and bind groups for the non-matmul kernels (workers/kernels/registry.ts), made once at load. Each
+// helper returns a Dispatch: something the forward pass encodes with the number of rows of the current call.
+import type { LlamaConfig } from '../model/config.ts';
+import type { LlamaWeights } from '../model/weights.ts';
+import { KERNELS, entries, type KernelName } from '../kernels/registry.ts';
+import { createPipeline, groups, uniformBuffer, type GpuContext } from './context.ts';
+
+export interface Dispatch {
+  label?: string;
+  encode(pass: GPUComputePassEncoder, m: number): void;
+}
+
+type Alloc = (label: string, bytes: number, data?: ArrayBufferView) => GPUBuffer;
+const WG = 64;
+
+export class GpuKernels {
+  layerNorms: { attnNorm: GPUBuffer; ffnNorm: GPUBuffer }[] = [];
+  finalNorm!: GPUBuffer;
+  private dummy!: GPUBuffer[]; // stand-ins for the cache bindings of the in-place rope (never written)
+  private params = new Map<string, GPUBuffer>();
+
+  private constructor(private readonly ctx: GpuContext, private readonly c: LlamaConfig, private readonly alloc: Alloc,
+    private readonly pipelines: Record<KernelName | 'ropeStore' | 'embedBf16', GPUComputePipeline>, private readonly step: GPUBuffer,
+    private readonly ropeTable: GPUBuffer) {}
+
+  static async create(ctx: GpuContext, c: LlamaConfig, weights: LlamaWeights, maxSeq: number, step: GPUBuffer, ropeTable: GPUBuffer, alloc: Alloc): Promise<GpuKernels> {
+    const d = ctx.device;
+    const interleaved = c.ropeStyle === 'interleaved';
+    const pipelines = {
+      embed: await createPipeline(d, 'embed', KERNELS.embed, { WG }),
+      embedBf16: await createPipeline(d, 'embed.bf16', KERNELS.embed, { WG, BF16: 1 }),
+      rmsnorm: await createPipeline(d, 'rmsnorm', KERNELS.rmsnorm, { WG }),
+      rope: await createPipeline(d, 'rope', KERNELS.rope, { WG, INTERLEAVED: interleaved ? 1 : 0 }),
+      ropeStore: await createPipeline(d, 'rope.store_kv', KERNELS.rope, { WG, INTERLEAVED: interleaved ? 1 : 0, STORE: 1 }),
+      attention: await createPipeline(d, 'attention', KERNELS.attention, { WG, MAX_SEQ: maxSeq }),
+      swiglu: await createPipeline(d, 'swiglu', KERNELS.swiglu, { WG }),
+    };
+    const k = new GpuKernels(ctx, c, alloc, pipelines, step, ropeTable);
+    k.layerNorms = weights.layers.map((lw, l) => ({
+      attnNorm: alloc(`L${l}.attn_norm`, lw.attnNorm.byteLength, lw.attnNorm),
+      ffnNorm: alloc(`L${l}.ffn_norm`, lw.ffnNorm.byteLength, lw.ffnNorm),
+    }));
+    k.finalNorm = alloc('final_norm', weights.finalNorm.byteLength, weights.finalNorm);
+    k.dummy = [alloc('rope.dummy.extra', 16), alloc('rope.dummy.k', 16), alloc('rope.dummy.v', 16)];
+    return k;
+  }
+
+  private uniform(key: string, words: number[] | Float32Array): GPUBuffer {
+    let b = this.params.get(key);
+    if (!b) {
+      const data = words instanceof Float32Array ? words : new Uint32Array(words);
+      b = uniformBuffer(this.ctx.device, `${key}.params`, data, 'raw');
+      this.params.set(key, b);
+    }
+    return b;
+  }
+
+  private dispatch(label: string, pipeline: GPUComputePipeline, buffers: GPUBuffer[], size: (m: number) => [number, number]): Dispatch {
+    const bindGroup = this.ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries: entries(buffers) });
+    return {
+      label,
+      encode(pass, m) {
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, bindGroup);
+        const [x, y] = size(m);
+        pass.dispatchWorkgroups(x, y);
+      },
+    };
+  }
+
+  /** x[r] = E[tokens[r]] */
+  embed(tokens: GPUBuffer, table: GPUBuffer, bf16: boolean, x: GPUBuffer): Dispatch {
+    const c = this.c;
+    const params = this.uniform(`embed.${bf16}`, [c.dim, Math.ceil(c.dim / 2), c.vocabSize, 0]);
+    const pipeline = bf16 ? this.pipelines.embedBf16 : this.pipelines.embed;
+    return this.dispatch('embed', pipeline, [this.step, params, tokens, table, x], (m) => [groups(c.dim, WG), m]);
+  }
+
+  /** out = rmsnorm(x[first_row ..]) * w; `step` picks the rows (the final norm may read only the last). */
+  rmsnorm(step: GPUBuffer, x: GPUBuffer, w: GPUBuffer, out: GPUBuffer): Dispatch {
+    const p = new Float32Array(4);
+    new Uint32Array(p.buffer)[0] = this.c.dim;
+    p[1] = this.c.normEps;
+    const params = this.uniform('rmsnorm', p);
+    return this.dispatch(`rmsnorm.${w.label}`, this.pipelines.rmsnorm, [step, params, x, w, out], (m) => [m, 1]);
+  }
+
+  /** Rotates q in place. */
+  ropeQ(q: GPUBuffer): Dispatch {
+    const c = this.c, half = c.headDim / 2;
+    const params = this.uniform('rope.q', [c.nHeads, c.headDim, 0, 0]);
+    return this.dispatch('rope.q', this.pipelines.rope, [this.step, params, this.ropeTable, q, ...this.dummy], (m) => [groups(c.nHeads * half, WG), m]);
+  }
+
+  /** Rotates k, then writes k and v rows into the layer's cache at positions pos0 .. */
+  ropeStoreKv(k: GPUBuffer, v: GPUBuffer, kCache: GPUBuffer, vCache: GPUBuffer): Dispatch {
+    const c = this.c, half = c.headDim / 2;
+    const params = this.uniform('rope.k', [c.nKvHeads, c.headDim, 0, 0]);
+    return this.dispatch(`rope.store.${kCache.label}`, this.pipelines.ropeStore, [this.step, params, this.ropeTable, k, v, kCache, vCache], (m) => [groups(c.nKvHeads * half, WG), m]);
+  }
+
+  attention(q: GPUBuffer, kCache: GPUBuffer, vCache: GPUBuffer, out: GPUBuffer): Dispatch {
+    const c = this.c;
+    const p = new Float32Array(4);
+    new Uint32Array(p.buffer).set([c.nHeads, c.nKvHeads, c.headDim]);
+    p[3] = 1 / Math.sqrt(c.headDim);
+    const params = this.uniform('attention', p);
+    return this.dispatch(`attention.${kCache.label}`, this.pipelines.attention, [this.step, params, q, kCache, vCache, out], (m) => [c.nHeads, m]);
+  }
+
+  /** h1 = silu(h1) * h3 */
+  swiglu(h1: GPUBuffer, h3: GPUBuffer): Dispatch {
+    const c = this.c;
+    const params = this.uniform('swiglu', [c.hiddenDim, 0, 0, 0]);
+    return this.dispatch('swiglu', this.pipelines.swiglu, [this.step, params, h1, h3], (m) => [groups(m * c.hiddenDim, WG), 1]);
+  }
+
+  destroy(): void {
+    for (const b of this.params.values()) b.destroy();
+    this.params.clear();
+  }
+}

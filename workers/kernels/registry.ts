@@ -1,0 +1,34 @@
+// The non-matmul kernels of the forward pass (matmuls live in workers/gpu/linear.ts). Each entry: its WGSL with
+// the shared Step struct prepended (WGSL has no #include) and its bindings in order, so the engine and the
+// parity tests build the same pipelines.
+import common from './common.wgsl?raw';
+import embed from './embed.wgsl?raw';
+import rmsnorm from './rmsnorm.wgsl?raw';
+import rope from './rope.wgsl?raw';
+import attention from './attention.wgsl?raw';
+import swiglu from './swiglu.wgsl?raw';
+
+export const KERNELS = {
+  // step, params, tokens, table, x
+  embed: common + embed,
+  // step, params, x, w, out
+  rmsnorm: common + rmsnorm,
+  // step, params, table, v, extra, k_cache, v_cache
+  rope: common + rope,
+  // step, params, q, k_cache, v_cache, out
+  attention: common + attention,
+  // step, params, h1, h3
+  swiglu: common + swiglu,
+} as const;
+
+export type KernelName = keyof typeof KERNELS;
+
+/** Bind group entries from buffers in binding order. */
+export function entries(buffers: GPUBuffer[]): GPUBindGroupEntry[] {
+  return buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+}
+
+/** The Step uniform: rows in the pass, position of row 0, first input row (see common.wgsl). */
+export function stepWords(m: number, pos0: number, firstRow = 0): Uint32Array {
+  return new Uint32Array([m, pos0, firstRow, 0]);
+}

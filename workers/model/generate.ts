@@ -1,0 +1,133 @@
+// The token loop shared by every engine: prefill the prompt (reusing the KV cache of a common prefix with the
+// previous request), then sample, stream and stop — at EOS, a stop string, max_tokens, or when aborted.
+import type { EngineEvent, FinishReason, TokenLogprob, Usage } from '../api.ts';
+import type { Tokenizer } from '../tokenizer/types.ts';
+import { StreamDecoder } from '../tokenizer/stream.ts';
+import { chunks, type Forward } from './forward.ts';
+import { logprobsOf, Sampler, type SamplingParams } from './sampler.ts';
+
+export interface LoopRequest {
+  promptTokens: number[];
+  maxTokens: number;
+  sampling: SamplingParams;
+  seed: number;
+  stop: string[];
+  topLogprobs: number | null; // null: no logprobs
+}
+
+export interface LoopResult {
+  tokens: number[];
+  text: string;
+  finish: FinishReason;
+  usage: Usage;
+  logprobs: TokenLogprob[] | null;
+}
+
+/** The KV cache's contents, so the next request can skip a common prefix. */
+export interface CacheState { tokens: number[] }
+
+export const PREFILL_CHUNK = 128;
+
+const now = () => performance.now();
+/** Lets the worker's event loop run (a stop() call, message delivery) without a timer clamp. */
+const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
+
+export async function runLoop(forward: Forward, tokenizer: Tokenizer, req: LoopRequest, cache: CacheState,
+  emit: (e: EngineEvent) => void, aborted: () => boolean): Promise<LoopResult> {
+  const prompt = req.promptTokens;
+  if (prompt.length === 0) throw new Error('the prompt is empty: type something, or load a model whose tokenizer adds BOS');
+  if (prompt.length + 1 > forward.maxSeq) {
+    throw new Error(`the prompt is ${prompt.length} tokens; this model's context holds ${forward.maxSeq}: shorten it or clear the conversation`);
+  }
+  const maxTokens = Math.max(0, Math.min(req.maxTokens, forward.maxSeq - prompt.length));
+  const sampler = new Sampler(req.sampling, req.seed);
+  const t0 = now();
+
+  // prefill: skip what the cache already holds, but always run the last prompt token to get its logits
+  let reuse = 0;
+  while (reuse < cache.tokens.length && reuse < prompt.length - 1 && cache.tokens[reuse] === prompt[reuse]) reuse++;
+  cache.tokens = prompt.slice(0, reuse);
+  let logits: Float32Array = new Float32Array(0);
+  for (const [chunk, offset] of chunks(prompt.slice(reuse), PREFILL_CHUNK)) {
+    logits = await forward.forward(chunk, reuse + offset);
+    cache.tokens.push(...chunk);
+    if (aborted()) break;
+  }
+  const prefillMs = now() - t0;
+  emit({ type: 'prefill', tokens: prompt.length - reuse, ms: prefillMs });
+
+  const decoder = new StreamDecoder();
+  const tokens: number[] = [];
+  const logprobs: TokenLogprob[] | null = req.topLogprobs === null ? null : [];
+  let text = '';
+  let emitted = 0; // chars of `text` already streamed (the rest may be the start of a stop string)
+  let finish: FinishReason = 'length';
+  let ttft = 0;
+  let lastYield = now();
+  let tPrev = now();
+  while (tokens.length < maxTokens) {
+    if (aborted()) { finish = 'abort'; break; }
+    const id = sampler.sample(logits);
+    if (tokens.length === 0) ttft = now() - t0;
+    if (tokenizer.eosIds.includes(id)) { finish = 'stop'; break; }
+    tokens.push(id);
+    text += decoder.push(tokenizer.tokenBytes(id, tokens.length > 1 ? tokens[tokens.length - 2] : prompt[prompt.length - 1]));
+    let lp: TokenLogprob | undefined;
+    if (logprobs) {
+      const r = logprobsOf(logits, id, req.topLogprobs!);
+      lp = { token: id, text: tokenizer.tokenText(id), logprob: r.logprob, top: r.top.map((t) => ({ ...t, text: tokenizer.tokenText(t.token) })) };
+      logprobs.push(lp);
+    }
+    const hit = findStop(text, req.stop);
+    if (hit >= 0) { text = text.slice(0, hit); finish = 'stop'; }
+    const safe = hit >= 0 ? text.length : text.length - heldBack(text, req.stop);
+    const t = now();
+    emit({ type: 'token', id, text: text.slice(emitted, safe), logprob: lp, ms: t - tPrev });
+    tPrev = t;
+    emitted = safe;
+    if (hit >= 0 || tokens.length >= maxTokens) break;
+    logits = await forward.forward([id], prompt.length + tokens.length - 1);
+    cache.tokens.push(id);
+    if (now() - lastYield > 16) { await yieldToEventLoop(); lastYield = now(); }
+  }
+  text += decoder.flush();
+  const tEnd = now();
+  const decodeTokens = Math.max(0, tokens.length - 1);
+  const decodeMs = tokens.length > 1 ? tEnd - t0 - ttft : 0;
+  const usage: Usage = {
+    prompt_tokens: prompt.length,
+    completion_tokens: tokens.length,
+    prefill_tokens: prompt.length - reuse,
+    prefill_ms: prefillMs,
+    ttft_ms: ttft,
+    decode_tokens: decodeTokens,
+    decode_ms: decodeMs,
+    prefill_tok_s: prefillMs > 0 ? ((prompt.length - reuse) / prefillMs) * 1000 : 0,
+    decode_tok_s: decodeMs > 0 ? (decodeTokens / decodeMs) * 1000 : 0,
+  };
+  if (emitted < text.length) emit({ type: 'token', id: -1, text: text.slice(emitted), ms: 0 });
+  emit({ type: 'done', finish, usage });
+  return { tokens, text, finish, usage, logprobs };
+}
+
+/** Index of the first stop string in text, or -1. */
+function findStop(text: string, stops: string[]): number {
+  let best = -1;
+  for (const s of stops) {
+    if (!s) continue;
+    const i = text.indexOf(s);
+    if (i >= 0 && (best < 0 || i < best)) best = i;
+  }
+  return best;
+}
+
+/** How many trailing chars of text could begin a stop string (held back from the stream until decided). */
+function heldBack(text: string, stops: string[]): number {
+  let hold = 0;
+  for (const s of stops) {
+    for (let len = Math.min(s.length - 1, text.length); len > hold; len--) {
+      if (text.endsWith(s.slice(0, len))) { hold = len; break; }
+    }
+  }
+  return hold;
+}

@@ -1,0 +1,31 @@
+// Self-test: run a short sequence through the active engine and the CPU reference (f32, same precision map)
+// and compare the logits. "CPU match" catches a numerically wrong kernel that still produces fluent text.
+import type { SelfTestResult } from '../api.ts';
+import type { LoadedModel } from '../loader/types.ts';
+import { CpuForward } from '../reference/forward.ts';
+import type { Forward } from './forward.ts';
+import { argmax } from './sampler.ts';
+
+export async function selfTest(model: LoadedModel, forward: Forward): Promise<SelfTestResult> {
+  const text = 'Once upon a time, there was a little cat. 12 + 30 = 42.';
+  const tokens = model.tokenizer.encode(text, { bos: true }).slice(0, Math.min(32, forward.maxSeq));
+  const reference = new CpuForward(model.config, model.weights, forward.precision, tokens.length);
+  const want = reference.forwardSync(tokens, 0, true);
+  const got = await forward.forward(tokens, 0, true);
+  const vocab = model.config.vocabSize;
+  let agree = 0, maxAbsDiff = 0;
+  for (let r = 0; r < tokens.length; r++) {
+    const a = want.subarray(r * vocab, (r + 1) * vocab), b = got.subarray(r * vocab, (r + 1) * vocab);
+    if (argmax(a) === argmax(b)) agree++;
+    for (let i = 0; i < vocab; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a[i] - b[i]));
+  }
+  const top1Agreement = agree / tokens.length;
+  const ok = top1Agreement >= 0.95 && Number.isFinite(maxAbsDiff);
+  return {
+    ok,
+    engine: forward.kind,
+    top1Agreement,
+    maxAbsDiff,
+    message: `${forward.kind} vs CPU reference over ${tokens.length} tokens: top-1 agreement ${(top1Agreement * 100).toFixed(1)}%, max |Δlogit| ${maxAbsDiff.toExponential(2)}`,
+  };
+}
