@@ -1,5 +1,11 @@
-// Entry of the React UI (main thread). The UI proper lands in App.tsx.
+// Entry of the React UI (main thread).
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+import './index.css';
 
-createRoot(document.getElementById('root')!).render(<StrictMode><p>Loading…</p></StrictMode>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

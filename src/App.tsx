@@ -1,0 +1,83 @@
+// The playground's page: a header, the fault banner, and the views in a responsive grid. The chat takes the
+// main column; the model, sampling and throughput views stack beside it (below it on a phone). Later views
+// (Quantization map, Pipeline stages) take full-width rows under them.
+import { useEffect } from 'react';
+import { loadModel } from './engine/controller.ts';
+import { describeSource, useEngine } from './store/engine.ts';
+import { ChatPanel } from './components/ChatPanel.tsx';
+import { DropOverlay } from './components/DropOverlay.tsx';
+import { FaultBanner } from './components/FaultBanner.tsx';
+import { describeProgress } from './components/LoadProgressBar.tsx';
+import { ModelPanel } from './components/ModelPanel.tsx';
+import { SamplingPanel } from './components/SamplingPanel.tsx';
+import { ThroughputPanel } from './components/ThroughputPanel.tsx';
+
+let started = false; // StrictMode runs effects twice in development; load the default model once
+
+export function App() {
+  useEffect(() => {
+    if (started) return;
+    started = true;
+    void loadModel({ kind: 'default' });
+  }, []);
+
+  return (
+    <div className="min-h-dvh bg-zinc-100 text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
+      <TopProgress />
+      <DropOverlay />
+      <div className="mx-auto flex max-w-[1600px] flex-col gap-4 px-3 py-4 sm:px-6">
+        <Header />
+        <FaultBanner />
+        <main className="grid grid-cols-1 items-start gap-4 lg:grid-cols-[minmax(0,1fr)_24rem] xl:grid-cols-[minmax(0,1fr)_28rem]">
+          <ChatPanel />
+          <div className="flex min-w-0 flex-col gap-4">
+            <ModelPanel />
+            <ThroughputPanel />
+            <SamplingPanel />
+          </div>
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function Header() {
+  const info = useEngine((s) => s.info);
+  return (
+    <header className="flex flex-wrap items-center gap-x-4 gap-y-2">
+      <img src="/favicon.svg" alt="" className="size-9" />
+      <div className="min-w-0">
+        <h1 className="text-xl font-bold tracking-tight text-zinc-900 sm:text-2xl dark:text-zinc-50">Llama FP8 Playground</h1>
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">
+          A Llama 3.1-architecture model running in your browser, with FP8 and BF16 WebGPU kernels
+        </p>
+      </div>
+      {info && (
+        <p className="ml-auto flex items-center gap-2 rounded-full border border-zinc-200 bg-white px-3 py-1 text-sm dark:border-zinc-800 dark:bg-zinc-900">
+          <span
+            className={`size-2 rounded-full ${info.engine === 'webgpu' ? 'bg-emerald-500' : 'bg-amber-500'}`}
+            aria-hidden="true"
+          />
+          <span className="max-w-[16rem] truncate font-medium">{info.name}</span>
+          <span className="text-zinc-500 dark:text-zinc-400">{info.engine === 'webgpu' ? 'WebGPU' : 'CPU'}</span>
+        </p>
+      )}
+    </header>
+  );
+}
+
+/** A thin bar across the top of the page while a model loads, visible from anywhere. */
+function TopProgress() {
+  const loading = useEngine((s) => s.loading);
+  const progress = useEngine((s) => s.progress);
+  if (!loading) return null;
+  const pct = progress && progress.total > 0 ? (100 * progress.loaded) / progress.total : null;
+  return (
+    <div className="fixed inset-x-0 top-0 z-40 h-1 bg-indigo-100 dark:bg-indigo-950" title={`Loading ${describeSource(loading)}: ${describeProgress(progress)}`}>
+      <div
+        className={`h-full bg-indigo-600 transition-[width] dark:bg-indigo-400 ${pct === null ? 'w-1/4 animate-pulse' : ''}`}
+        style={pct === null ? undefined : { width: `${pct}%` }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+// The loaded model: where it came from, how it runs (engine, adapter) and its shape, named as in the code
+// (dim, nLayers, nHeads, nKvHeads ...), plus the controls to open another one.
+import type { ReactNode } from 'react';
+import { describeSource, useEngine } from '../store/engine.ts';
+import { formatBytes, formatCount, formatInt } from '../format.ts';
+import { LoadProgressBar } from './LoadProgressBar.tsx';
+import { OpenModel } from './OpenModel.tsx';
+import { Panel } from './ui.tsx';
+
+function Fact({ label, code, children }: { label: string; code?: string; children: ReactNode }) {
+  return (
+    <div className="flex min-w-0 flex-col">
+      <dt className="text-xs text-zinc-500 dark:text-zinc-400">
+        {label}
+        {code && <code className="ml-1 font-mono text-[0.7rem] text-zinc-400 dark:text-zinc-500">{code}</code>}
+      </dt>
+      <dd className="truncate text-sm font-medium text-zinc-900 tabular-nums dark:text-zinc-100">{children}</dd>
+    </div>
+  );
+}
+
+export function ModelPanel() {
+  const info = useEngine((s) => s.info);
+  const source = useEngine((s) => s.source);
+  const loading = useEngine((s) => s.loading);
+  const progress = useEngine((s) => s.progress);
+  const error = useEngine((s) => s.error);
+  const c = info?.config;
+
+  return (
+    <Panel label="Model" bodyClassName="flex flex-col gap-4 p-4">
+      {loading && <LoadProgressBar progress={progress} label={`Loading ${describeSource(loading)}`} />}
+
+      {error && (
+        <p role="alert" data-testid="load-error" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:border-rose-500/30 dark:bg-rose-500/10 dark:text-rose-200">
+          {error}
+        </p>
+      )}
+
+      {info?.notice && (
+        <p role="status" className="rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm font-medium text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200">
+          {info.notice}
+        </p>
+      )}
+
+      {info && c ? (
+        <div className="flex flex-col gap-3">
+          <div className="min-w-0">
+            <p className="truncate text-base font-semibold text-zinc-900 dark:text-zinc-50" data-testid="model-name" title={info.name}>
+              {info.name}
+            </p>
+            {source && (
+              <p className="truncate text-xs text-zinc-500 dark:text-zinc-400" title={describeSource(source)}>
+                from {describeSource(source)}
+              </p>
+            )}
+          </div>
+          <dl className="grid grid-cols-2 gap-x-4 gap-y-2.5 sm:grid-cols-3 lg:grid-cols-2 xl:grid-cols-3">
+            <Fact label="Format">{info.format.toUpperCase()}</Fact>
+            <Fact label="Engine">
+              <span data-testid="model-engine" className={info.engine === 'webgpu' ? 'text-emerald-700 dark:text-emerald-400' : 'text-amber-700 dark:text-amber-400'}>
+                {info.engine === 'webgpu' ? 'WebGPU' : 'CPU'}
+              </span>
+            </Fact>
+            <Fact label="Adapter">
+              <span title={info.adapter ?? undefined}>{info.adapter ?? '—'}</span>
+            </Fact>
+            <Fact label="Parameters">{formatCount(info.params)}</Fact>
+            <Fact label="File size">{formatBytes(info.fileBytes)}</Fact>
+            <Fact label="Weight bytes">{formatBytes(info.weightBytes)}</Fact>
+            <Fact label="Layers" code="nLayers">{formatInt(c.nLayers)}</Fact>
+            <Fact label="Width" code="dim">{formatInt(c.dim)}</Fact>
+            <Fact label="FFN" code="hiddenDim">{formatInt(c.hiddenDim)}</Fact>
+            <Fact label="Heads" code="nHeads">{formatInt(c.nHeads)}</Fact>
+            <Fact label="KV heads" code="nKvHeads">{formatInt(c.nKvHeads)}</Fact>
+            <Fact label="Head dim" code="headDim">{formatInt(c.headDim)}</Fact>
+            <Fact label="Context" code="contextLength">{formatInt(c.contextLength)}</Fact>
+            <Fact label="Vocabulary" code="vocabSize">{formatInt(c.vocabSize)}</Fact>
+            <Fact label="Precision">{info.precision.preset}</Fact>
+          </dl>
+        </div>
+      ) : (
+        !loading && !error && <p className="text-sm text-zinc-500 dark:text-zinc-400">No model loaded.</p>
+      )}
+
+      <div className="border-t border-zinc-100 pt-4 dark:border-zinc-800">
+        <OpenModel />
+      </div>
+    </Panel>
+  );
+}

@@ -1,0 +1,80 @@
+// Live speed of generation. The figures change every frame, so they are written into the DOM from
+// requestAnimationFrame (telemetry ring buffers), not through React state. Decode reads every weight once per
+// token, so tok/s x weight bytes is the memory bandwidth the engine achieves.
+import { useEffect, useRef } from 'react';
+import { useEngine } from '../store/engine.ts';
+import { currentFigures, telemetry } from '../store/telemetry.ts';
+import { formatBytes, formatFigure, formatInt } from '../format.ts';
+import { Sparkline } from '../viz/Sparkline.tsx';
+import { Panel } from './ui.tsx';
+
+const FIGURES = [
+  { key: 'decode', label: 'Decode', unit: 'tok/s' },
+  { key: 'ttft', label: 'First token', unit: 'ms' },
+  { key: 'prefill', label: 'Prefill', unit: 'tok/s' },
+  { key: 'tokens', label: 'Tokens', unit: 'generated' },
+] as const;
+
+export function ThroughputPanel() {
+  const weightBytes = useEngine((s) => s.info?.weightBytes ?? 0);
+  const cells = useRef<Record<string, HTMLElement | null>>({});
+  const bandwidth = useRef<HTMLElement | null>(null);
+
+  useEffect(() => {
+    let frame = 0;
+    let drawn = -1;
+    const tick = () => {
+      frame = requestAnimationFrame(tick);
+      if (telemetry.version === drawn) return;
+      drawn = telemetry.version;
+      const f = currentFigures();
+      const text: Record<string, string> = {
+        decode: formatFigure(f.decodeTokS),
+        ttft: formatFigure(f.ttftMs),
+        prefill: formatFigure(f.prefillTokS),
+        tokens: formatInt(f.tokens),
+      };
+      for (const k of Object.keys(text)) {
+        const el = cells.current[k];
+        if (el && el.textContent !== text[k]) el.textContent = text[k];
+      }
+      if (bandwidth.current) {
+        bandwidth.current.textContent =
+          weightBytes > 0 && Number.isFinite(f.decodeTokS) ? `${formatBytes(f.decodeTokS * weightBytes)}/s` : '–';
+      }
+    };
+    frame = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(frame);
+  }, [weightBytes]);
+
+  return (
+    <Panel label="Throughput">
+      <dl className="grid grid-cols-2 gap-3">
+        {FIGURES.map((f) => (
+          <div key={f.key} className="rounded-xl bg-zinc-50 px-3 py-2 dark:bg-zinc-800/60">
+            <dt className="text-xs text-zinc-500 dark:text-zinc-400">{f.label}</dt>
+            <dd className="flex items-baseline gap-1">
+              <span
+                ref={(el) => {
+                  cells.current[f.key] = el;
+                }}
+                data-testid={`figure-${f.key}`}
+                className="text-2xl font-semibold text-zinc-900 tabular-nums dark:text-zinc-50"
+              >
+                –
+              </span>
+              <span className="text-xs text-zinc-500 dark:text-zinc-400">{f.unit}</span>
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <div className="mt-3 rounded-xl border border-zinc-100 p-2 dark:border-zinc-800">
+        <Sparkline label="Decode speed of each token, tokens per second" className="text-indigo-600 dark:text-indigo-400" />
+      </div>
+      <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">
+        Weights read: <span ref={bandwidth} className="font-medium text-zinc-700 tabular-nums dark:text-zinc-300">–</span>{' '}
+        <span className="hidden sm:inline">(decode reads every weight once per token)</span>
+      </p>
+    </Panel>
+  );
+}

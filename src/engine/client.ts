@@ -1,0 +1,53 @@
+// The engine client: the only place the engine's Web Worker is created. Calls go through comlink
+// (typed by workers/api.ts); callbacks cross with `proxy`, file bytes with `transfer` (no copy).
+import { proxy, transfer, wrap, type Remote } from 'comlink';
+import type {
+  EngineApi,
+  EngineEvent,
+  GenerateRequest,
+  GenerateResult,
+  LoadProgress,
+  ModelInfo,
+  ModelSource,
+} from '../../workers/api.ts';
+
+let remote: Remote<EngineApi> | null = null;
+/** Rejects if the worker script itself fails (a comlink call would otherwise wait forever). */
+let crashed: Promise<never> | null = null;
+
+function engine(): { api: Remote<EngineApi>; crashed: Promise<never> } {
+  if (!remote || !crashed) {
+    const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'engine',
+    });
+    crashed = new Promise<never>((_, reject) => {
+      worker.addEventListener('error', (e) => {
+        e.preventDefault();
+        reject(new Error(`The engine worker failed: ${e.message || 'it could not start'}`));
+      });
+    });
+    crashed.catch(() => {}); // observed by each call's race below
+    remote = wrap<EngineApi>(worker);
+  }
+  return { api: remote, crashed };
+}
+
+function call<T>(run: (api: Remote<EngineApi>) => Promise<T>): Promise<T> {
+  const e = engine();
+  return Promise.race([run(e.api), e.crashed]);
+}
+
+export function loadModel(source: ModelSource, onProgress: (p: LoadProgress) => void): Promise<ModelInfo> {
+  const buffers =
+    source.kind === 'file' ? [source.bytes] : source.kind === 'files' ? source.files.map((f) => f.bytes) : [];
+  return call((api) => api.load(transfer(source, buffers), proxy(onProgress)));
+}
+
+export function generate(request: GenerateRequest, onEvents: (events: EngineEvent[]) => void): Promise<GenerateResult> {
+  return call((api) => api.generate(request, proxy(onEvents)));
+}
+
+export function stop(): Promise<void> {
+  return call((api) => api.stop());
+}

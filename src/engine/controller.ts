@@ -1,0 +1,146 @@
+// What the UI's buttons do: load a model, send a message, regenerate, stop. Each step updates the store
+// slices (decisions) and the telemetry ring buffers (per-token figures), never the other way round.
+import type { GenerateRequest, LoadProgress } from '../../workers/api.ts';
+import * as client from './client.ts';
+import { isDeviceLost, oneLine } from './errors.ts';
+import { toModelSource } from './sources.ts';
+import { useEngine, type SourceSpec } from '../store/engine.ts';
+import { useSession, type Message } from '../store/session.ts';
+import { useSettings } from '../store/settings.ts';
+import { beginTelemetry, endTelemetry, recordEvents } from '../store/telemetry.ts';
+
+function noteFailure(message: string) {
+  if (isDeviceLost(message)) useEngine.setState({ deviceLost: true });
+}
+
+// Loads run one at a time; a load asked for while another runs replaces any load still waiting.
+let queue: Promise<void> = Promise.resolve();
+let wanted: SourceSpec | null = null;
+
+export function loadModel(spec: SourceSpec): Promise<void> {
+  wanted = spec;
+  queue = queue.then(() => (wanted === spec ? runLoad(spec) : undefined));
+  return queue;
+}
+
+/** "Reload model": the same source again (after a lost device), keeping the conversation. */
+export function reloadModel(): Promise<void> {
+  return loadModel(useEngine.getState().source ?? { kind: 'default' });
+}
+
+async function runLoad(spec: SourceSpec): Promise<void> {
+  useEngine.setState({ loading: spec, progress: null, error: null });
+  // Progress can arrive many times a frame: keep the newest and publish it once per frame.
+  let latest: LoadProgress | null = null;
+  let scheduled = false;
+  const onProgress = (p: LoadProgress) => {
+    latest = p;
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      if (useEngine.getState().loading === spec) useEngine.setState({ progress: latest });
+    });
+  };
+  try {
+    const info = await client.loadModel(await toModelSource(spec), onProgress);
+    useEngine.setState({ info, source: spec, loading: null, progress: null, defaultMissing: false, deviceLost: false });
+  } catch (e) {
+    const message = oneLine(e);
+    noteFailure(message);
+    if (spec.kind === 'default') {
+      useEngine.setState({
+        loading: null,
+        progress: null,
+        defaultMissing: true,
+        error: `No default model could be loaded (${message}). Open a .gguf file, a model folder or a URL instead.`,
+      });
+    } else {
+      useEngine.setState({ loading: null, progress: null, error: message });
+    }
+  }
+}
+
+const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
+
+/** With a chat template the engine gets the messages; without one (completion mode) the conversation so far is
+ * one raw prompt that the model continues. */
+export function buildRequest(history: Message[], chat: boolean, seed: number): GenerateRequest {
+  const s = useSettings.getState().sampling;
+  const request: GenerateRequest = {
+    max_tokens: s.maxTokens,
+    temperature: s.temperature,
+    top_k: s.topK,
+    top_p: s.topP,
+    seed,
+    stop: s.stop.length ? s.stop : undefined,
+  };
+  if (chat) request.messages = history.map((m) => ({ role: m.role, content: m.content }));
+  else request.prompt = history.map((m) => m.content).join('');
+  return request;
+}
+
+export function canGenerate(): boolean {
+  const { info, loading } = useEngine.getState();
+  return info !== null && loading === null && useSession.getState().streamingId === null;
+}
+
+export async function send(text: string): Promise<void> {
+  if (!canGenerate() || text.trim() === '') return;
+  useSession.getState().add({ role: 'user', content: text });
+  await answer();
+}
+
+export async function regenerate(): Promise<void> {
+  if (!canGenerate()) return;
+  const kept = useSession.getState().dropLastAnswer();
+  if (kept.length === 0) return;
+  await answer();
+}
+
+export function stop(): void {
+  if (useSession.getState().streamingId === null) return;
+  client.stop().catch((e) => noteFailure(oneLine(e)));
+}
+
+export function clearConversation(): void {
+  stop();
+  useSession.getState().clear();
+}
+
+async function answer(): Promise<void> {
+  const info = useEngine.getState().info!;
+  const session = useSession.getState();
+  const s = useSettings.getState().sampling;
+  const seed = s.randomSeed ? randomSeed() : s.seed;
+  const request = buildRequest(session.messages, info.hasChatTemplate, seed);
+  const id = session.add({ role: 'assistant', content: '', seed });
+  session.setStreaming(id);
+  beginTelemetry();
+  let live = true; // events that arrive after the result (they travel on another port) are ignored
+  try {
+    const result = await client.generate(request, (events) => {
+      if (!live) return;
+      recordEvents(events);
+      let text = '';
+      for (const e of events) {
+        if (e.type === 'token') text += e.text;
+        else if (e.type === 'error') noteFailure(e.message);
+      }
+      if (text) useSession.getState().append(id, text);
+    });
+    live = false;
+    const error = result.error === null ? undefined : oneLine(result.error);
+    if (error) noteFailure(error);
+    useSession.getState().update(id, { content: result.text, finish: result.finish, usage: result.usage, error });
+    endTelemetry(result.usage);
+  } catch (e) {
+    live = false;
+    const message = oneLine(e);
+    noteFailure(message);
+    useSession.getState().update(id, { finish: 'error', error: message });
+    endTelemetry(null);
+  } finally {
+    useSession.getState().setStreaming(null);
+  }
+}

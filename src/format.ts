@@ -1,0 +1,44 @@
+// Number formatting shared by the views (decimal units: 1 GB = 1e9 bytes, as GPU memory is quoted).
+
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return '–';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let v = n;
+  while (Math.abs(v) >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[i]}`;
+}
+
+/** 260K, 8.03B: parameter counts the way model cards write them. */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '–';
+  const steps: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
+  for (const [size, suffix] of steps) {
+    if (Math.abs(n) >= size) {
+      const v = n / size;
+      return `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2).replace(/\.?0+$/, '')}${suffix}`;
+    }
+  }
+  return String(n);
+}
+
+export function formatInt(n: number): string {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–';
+}
+
+/** A rate or duration with a sensible number of digits; "–" when not known yet. */
+export function formatFigure(n: number): string {
+  if (!Number.isFinite(n)) return '–';
+  if (n >= 1000) return formatInt(n);
+  if (n >= 100) return n.toFixed(0);
+  if (n >= 10) return n.toFixed(1);
+  return n.toFixed(2);
+}
