@@ -2,7 +2,7 @@
 // events, switch precision live. Every failure becomes an Error with one line a person can act on.
 import type {
   ChatMessage, EngineApi, EngineEvent, GenerateRequest, GenerateResult, LoadProgress, ModelInfo, ModelSource,
-  PrecisionOverride, PresetName, SelfTestResult,
+  PrecisionMap, PrecisionOverride, PresetName, SelfTestResult,
 } from './api.ts';
 import { loadModelFromBytes, fetchWithProgress } from './loader/index.ts';
 import type { LoadedModel } from './loader/types.ts';
@@ -152,10 +152,15 @@ export class Engine implements EngineApi {
     return this.exclusive(async () => {
       const { model, forward } = this.loaded();
       const map = typeof change === 'string' ? presetMap(model.config.nLayers, change) : applyOverride(forward.precision, change);
-      await forward.setPrecision(map);
-      this.cache = { tokens: [] }; // cached keys/values were computed under the old precision
-      return this.describe();
+      return this.applyPrecisionMap(map);
     });
+  }
+
+  /** Re-packs the weights for a whole map (the CLI's --precision; the URL state). */
+  async applyPrecisionMap(map: PrecisionMap): Promise<ModelInfo> {
+    await this.loaded().forward.setPrecision(map);
+    this.cache = { tokens: [] }; // cached keys/values were computed under the old precision
+    return this.describe();
   }
 
   async selfTest(): Promise<SelfTestResult> {

@@ -3,17 +3,6 @@
 import type { PrecisionMap } from '../quant/types.ts';
 import type { LlamaConfig } from './config.ts';
 
-export interface TensorNumerics {
-  label: string; // e.g. "L3.w1"
-  dtype: string;
-  bytes: number;
-  amax: number;
-  scale: number;
-  clipped: number;
-  underflow: number;
-  nan: number;
-}
-
 export interface Forward {
   readonly kind: 'cpu' | 'webgpu';
   readonly config: LlamaConfig;
@@ -29,7 +18,6 @@ export interface Forward {
   readonly precision: PrecisionMap;
   /** Bytes of weights resident for the current precision. */
   weightBytes(): number;
-  numerics(): TensorNumerics[];
   dispose(): void;
 }
 

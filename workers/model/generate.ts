@@ -2,7 +2,7 @@
 // previous request), then sample, stream and stop — at EOS, a stop string, max_tokens, or when aborted.
 import type { EngineEvent, FinishReason, TokenLogprob, Usage } from '../api.ts';
 import type { Tokenizer } from '../tokenizer/types.ts';
-import { StreamDecoder } from '../tokenizer/stream.ts';
+import { TokenTextStream } from '../tokenizer/stream.ts';
 import { chunks, type Forward } from './forward.ts';
 import { logprobsOf, Sampler, type SamplingParams } from './sampler.ts';
 
@@ -56,7 +56,8 @@ export async function runLoop(forward: Forward, tokenizer: Tokenizer, req: LoopR
   const prefillMs = now() - t0;
   emit({ type: 'prefill', tokens: prompt.length - reuse, ms: prefillMs });
 
-  const decoder = new StreamDecoder();
+  const decoder = new TokenTextStream(tokenizer);
+  decoder.reset(prompt[prompt.length - 1]);
   const tokens: number[] = [];
   const logprobs: TokenLogprob[] | null = req.topLogprobs === null ? null : [];
   let text = '';
@@ -71,7 +72,7 @@ export async function runLoop(forward: Forward, tokenizer: Tokenizer, req: LoopR
     if (tokens.length === 0) ttft = now() - t0;
     if (tokenizer.eosIds.includes(id)) { finish = 'stop'; break; }
     tokens.push(id);
-    text += decoder.push(tokenizer.tokenBytes(id, tokens.length > 1 ? tokens[tokens.length - 2] : prompt[prompt.length - 1]));
+    text += decoder.push(id);
     let lp: TokenLogprob | undefined;
     if (logprobs) {
       const r = logprobsOf(logits, id, req.topLogprobs!);

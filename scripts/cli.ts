@@ -1,0 +1,126 @@
+// The command line: generate, tokenize, inspect, bench, eval, quant. `--engine cpu` runs the engine in Node;
+// `--engine webgpu` runs the same engine in headless Chromium (scripts/cli/browser.ts). Errors: one line on
+// stderr and a non-zero exit, never a stack trace.
+import { readFileSync } from 'node:fs';
+import { Engine } from '../workers/engine.ts';
+import { num, parseArgs, str, type Flags } from './cli/args.ts';
+import { loadEngine, modelFiles } from './cli/files.ts';
+import { benchOp, evalOp, generateOp, type GenerateArgs } from './cli/ops.ts';
+import { quantCommand } from './cli/quant.ts';
+import { inspect, printInspect } from './cli/inspect.ts';
+import { runInBrowser } from './cli/browser.ts';
+import { oneLine } from '../workers/engine.ts';
+
+const USAGE = `usage: npm run -s cli -- <command> [flags]
+  generate --model FILE|DIR|URL --prompt TEXT [--chat] [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--engine cpu|webgpu] [--precision P] [--logprobs K] [--json]
+  tokenize --model FILE --text TEXT [--json]
+  inspect  --model FILE [--json]
+  bench    --model FILE [--engine cpu|webgpu] [--precision P[,P...]] [--prompt-tokens N] [--gen-tokens N] [--json]
+  eval     --model FILE --text-file FILE --precision P [--engine cpu|webgpu] [--json]
+  quant    --format e4m3|e5m2|bf16 [--table] [--json]   (numbers on stdin)
+Without --model, the embedded default model is used. Precisions: f32, bf16, fp8-llama3, fp8-all.`;
+
+const common = { model: 'string', engine: 'string', json: 'bool', precision: 'string' } as const;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'generate': return generate(parseArgs(rest, { ...common, prompt: 'string', chat: 'bool', 'max-tokens': 'string', temperature: 'string', 'top-k': 'string', 'top-p': 'string', seed: 'string', logprobs: 'string' }));
+    case 'tokenize': return tokenize(parseArgs(rest, { model: 'string', text: 'string', json: 'bool' }));
+    case 'inspect': return inspectCommand(parseArgs(rest, { model: 'string', json: 'bool' }));
+    case 'bench': return bench(parseArgs(rest, { ...common, 'prompt-tokens': 'string', 'gen-tokens': 'string', repeats: 'string' }));
+    case 'eval': return evalCommand(parseArgs(rest, { ...common, 'text-file': 'string' }));
+    case 'quant': return quantCommand(parseArgs(rest, { format: 'string', table: 'bool', json: 'bool' }));
+    case undefined: case 'help': case '--help': case '-h': console.log(USAGE); return;
+    default: throw new Error(`unknown command "${command}": use generate, tokenize, inspect, bench, eval or quant`);
+  }
+}
+
+function engineKind(f: Flags): 'cpu' | 'webgpu' {
+  const e = str(f, 'engine') ?? 'cpu';
+  if (e !== 'cpu' && e !== 'webgpu') throw new Error(`--engine must be cpu or webgpu, got "${e}"`);
+  return e;
+}
+
+async function generate(f: Flags): Promise<void> {
+  const prompt = str(f, 'prompt');
+  if (prompt === undefined) throw new Error('generate needs --prompt TEXT');
+  const args: GenerateArgs = {
+    prompt,
+    chat: f.chat === true,
+    maxTokens: num(f, 'max-tokens', 64, { int: true, min: 0 }),
+    temperature: num(f, 'temperature', 0, { min: 0 }),
+    topK: num(f, 'top-k', 0, { int: true, min: 0 }),
+    topP: num(f, 'top-p', 1, { min: 0, max: 1 }),
+    seed: num(f, 'seed', 42, { int: true, min: 0 }),
+    precision: str(f, 'precision') ?? 'f32',
+    logprobs: num(f, 'logprobs', 0, { int: true, min: 0, max: 20 }),
+  };
+  const r = await runOp(f, 'generate', args, (engine) => generateOp(engine, args));
+  if (f.json) console.log(JSON.stringify(r));
+  else {
+    process.stdout.write(`${r.text}\n`);
+    const s = r.stats;
+    process.stderr.write(`[${r.engine} ${r.precision}] prefill ${s.prefill_tokens} tok ${s.prefill_tok_s.toFixed(0)} tok/s · ttft ${s.ttft_ms.toFixed(1)} ms · decode ${s.decode_tokens} tok ${s.decode_tok_s.toFixed(0)} tok/s\n`);
+  }
+}
+
+async function tokenize(f: Flags): Promise<void> {
+  const text = str(f, 'text');
+  if (text === undefined) throw new Error('tokenize needs --text TEXT');
+  const engine = await loadEngine(str(f, 'model'));
+  const { model } = engine.loaded();
+  const ids = model.tokenizer.encode(text, { bos: true });
+  if (f.json) console.log(JSON.stringify({ tokens: ids, pieces: ids.map((id) => model.tokenizer.tokenText(id)) }));
+  else console.log(ids.map((id) => `${id}\t${JSON.stringify(model.tokenizer.tokenText(id))}`).join('\n'));
+}
+
+async function inspectCommand(f: Flags): Promise<void> {
+  const engine = await loadEngine(str(f, 'model'));
+  const r = inspect(engine.loaded().model);
+  if (f.json) console.log(JSON.stringify(r));
+  else printInspect(r);
+}
+
+async function bench(f: Flags): Promise<void> {
+  const args = {
+    promptTokens: num(f, 'prompt-tokens', 64, { int: true, min: 1 }),
+    genTokens: num(f, 'gen-tokens', 64, { int: true, min: 1 }),
+    precisions: (str(f, 'precision') ?? 'f32,bf16,fp8-llama3,fp8-all').split(',').map((s) => s.trim()).filter(Boolean),
+    repeats: num(f, 'repeats', 3, { int: true, min: 1, max: 20 }),
+  };
+  const r = await runOp(f, 'bench', args, (engine) => benchOp(engine, args));
+  if (f.json) { console.log(JSON.stringify(r)); return; }
+  console.log(`${r.model} on ${r.engine}${r.adapter ? ` (${r.adapter})` : ''}${r.copy_gb_s ? `; copy kernel ${r.copy_gb_s.toFixed(2)} GB/s` : ''}`);
+  console.log('precision    weight MB  B/token    prefill tok/s  decode tok/s  weight GB/s  of copy');
+  for (const x of r.results) {
+    console.log(`${x.precision.padEnd(12)} ${(x.weight_bytes / 1e6).toFixed(3).padStart(9)}  ${String(x.bytes_per_token).padStart(9)}  ${x.prefill_tok_s.toFixed(0).padStart(13)}  ${x.decode_tok_s.toFixed(0).padStart(12)}  ${x.decode_weight_gb_s.toFixed(3).padStart(11)}  ${x.share_of_copy_bandwidth === null ? '   -' : `${(x.share_of_copy_bandwidth * 100).toFixed(0)}%`.padStart(6)}`);
+  }
+}
+
+async function evalCommand(f: Flags): Promise<void> {
+  const file = str(f, 'text-file');
+  if (!file) throw new Error('eval needs --text-file FILE');
+  const text = readFileSync(file, 'utf8');
+  const precision = str(f, 'precision');
+  if (!precision) throw new Error('eval needs --precision P (f32, bf16, fp8-llama3 or fp8-all)');
+  const r = await runOp(f, 'eval', { text, precision }, (engine) => evalOp(engine, text, precision));
+  if (f.json) { console.log(JSON.stringify(r)); return; }
+  console.log(`[${r.engine}] ${precision} vs f32 over ${r.tokens} tokens: KL mean ${r.kl_mean.toExponential(3)} max ${r.kl_max.toExponential(3)} · top-1 agreement ${(r.top1_agreement * 100).toFixed(1)}% · perplexity ${r.perplexity.toFixed(3)} (f32 ${r.reference_perplexity.toFixed(3)})`);
+  console.log('tensor       dtype     bytes       amax      scale  clipped  underflow  nan');
+  for (const t of r.tensors) {
+    console.log(`${t.label.padEnd(12)} ${t.dtype.padEnd(8)} ${String(t.bytes).padStart(8)} ${t.amax.toPrecision(4).padStart(10)} ${t.scale.toPrecision(4).padStart(10)} ${String(t.clipped).padStart(8)} ${String(t.underflow).padStart(10)} ${String(t.nan).padStart(4)}`);
+  }
+}
+
+/** Runs an op on the chosen engine: in this process (cpu) or in headless Chromium (webgpu). */
+async function runOp<A, R>(f: Flags, op: 'generate' | 'bench' | 'eval', args: A, local: (engine: Engine) => Promise<R>): Promise<R> {
+  const model = str(f, 'model');
+  if (engineKind(f) === 'cpu') return local(await loadEngine(model));
+  return runInBrowser<R>(modelFiles(model), op, args);
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (e) => { process.stderr.write(`error: ${oneLine(e)}\n`); process.exit(1); },
+);

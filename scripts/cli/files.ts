@@ -1,0 +1,38 @@
+// Where the CLI's model comes from: a .gguf file, a Hugging Face folder, a URL, or the embedded default model.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODEL, Engine } from '../../workers/engine.ts';
+
+export type ModelRef = { kind: 'url'; url: string } | { kind: 'files'; files: { name: string; path: string }[] };
+
+const HF_FILES = /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|model\.safetensors\.index\.json|.*\.safetensors)$/;
+
+export const defaultModelDir = () => fileURLToPath(new URL(`../../public/models/${DEFAULT_MODEL}/`, import.meta.url));
+
+export function modelFiles(model: string | undefined): ModelRef {
+  if (model && /^https?:\/\//.test(model)) return { kind: 'url', url: model };
+  const path = model ?? defaultModelDir();
+  if (!existsSync(path)) {
+    throw new Error(model ? `model not found: ${model}` : `the embedded default model is missing (${path}): pass --model FILE`);
+  }
+  if (statSync(path).isDirectory()) {
+    const files = readdirSync(path).filter((f) => HF_FILES.test(f)).map((f) => ({ name: f, path: join(path, f) }));
+    if (!files.some((f) => f.name === 'config.json')) throw new Error(`${path} has no config.json: expected a Hugging Face model folder`);
+    return { kind: 'files', files };
+  }
+  return { kind: 'files', files: [{ name: basename(path), path }] };
+}
+
+/** A CPU engine in this process with the model loaded. */
+export async function loadEngine(model: string | undefined): Promise<Engine> {
+  const ref = modelFiles(model);
+  const engine = new Engine({ engine: 'cpu', baseUrl: 'http://localhost/' });
+  if (ref.kind === 'url') await engine.load({ kind: 'url', url: ref.url });
+  else await engine.load({ kind: 'files', files: ref.files.map((f) => ({ name: f.name, bytes: toArrayBuffer(readFileSync(f.path)) })) });
+  return engine;
+}
+
+function toArrayBuffer(b: Buffer): ArrayBuffer {
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}

@@ -1,0 +1,124 @@
+// What the CLI's generate / bench / eval commands do with a loaded engine. Runs unchanged in Node (CPU engine)
+// and inside headless Chromium (WebGPU engine), so both engines are measured by the same code.
+import type { Engine } from '../../workers/engine.ts';
+import type { GenerateRequest } from '../../workers/api.ts';
+import { parsePrecision } from '../../workers/quant/precision.ts';
+import { evaluate } from '../../workers/model/eval.ts';
+import { tensorNumerics } from '../../workers/model/numerics.ts';
+
+export interface GenerateArgs {
+  prompt: string;
+  chat: boolean;
+  maxTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  seed: number;
+  precision: string;
+  logprobs: number; // 0: none
+}
+
+export async function setPrecisionText(engine: Engine, text: string): Promise<void> {
+  await engine.applyPrecisionMap(parsePrecision(text, engine.loaded().model.config.nLayers));
+}
+
+export async function generateOp(engine: Engine, a: GenerateArgs) {
+  await setPrecisionText(engine, a.precision);
+  const request: GenerateRequest = {
+    max_tokens: a.maxTokens, temperature: a.temperature, top_k: a.topK, top_p: a.topP, seed: a.seed,
+    logprobs: a.logprobs > 0, top_logprobs: a.logprobs,
+    ...(a.chat ? { messages: [{ role: 'user' as const, content: a.prompt }] } : { prompt: a.prompt }),
+  };
+  const r = await engine.generate(request);
+  const u = r.usage;
+  return {
+    prompt_tokens: r.promptTokens,
+    tokens: r.tokens,
+    text: r.text,
+    finish_reason: r.finish,
+    ...(r.logprobs ? { logprobs: r.logprobs.map((l) => ({ token: l.token, logprob: l.logprob, top: l.top.map((t) => ({ token: t.token, logprob: t.logprob })) })) } : {}),
+    stats: {
+      prefill_tokens: u.prefill_tokens, prefill_ms: u.prefill_ms, ttft_ms: u.ttft_ms, decode_tokens: u.decode_tokens,
+      decode_ms: u.decode_ms, prefill_tok_s: u.prefill_tok_s, decode_tok_s: u.decode_tok_s,
+    },
+    engine: engine.loaded().forward.kind,
+    precision: a.precision,
+  };
+}
+
+export interface BenchArgs { promptTokens: number; genTokens: number; precisions: string[]; repeats: number }
+
+/** Prefill and decode speed per precision, with the weight bytes each decoded token reads. */
+export async function benchOp(engine: Engine, a: BenchArgs, copyBandwidth?: () => Promise<number>) {
+  const { model, forward } = engine.loaded();
+  const c = model.config;
+  const prompt = Array.from({ length: a.promptTokens }, (_, i) => (i * 7919 + 13) % c.vocabSize);
+  const rows = [];
+  for (const p of a.precisions) {
+    await setPrecisionText(engine, p);
+    let prefillMs = Infinity, decodeMs = Infinity;
+    for (let rep = 0; rep < a.repeats; rep++) {
+      let t = performance.now();
+      let logits = await forward.forward(prompt, 0);
+      prefillMs = Math.min(prefillMs, performance.now() - t);
+      t = performance.now();
+      let next = argmaxOf(logits);
+      for (let i = 0; i < a.genTokens; i++) {
+        logits = await forward.forward([next], a.promptTokens + i);
+        next = argmaxOf(logits);
+      }
+      decodeMs = Math.min(decodeMs, performance.now() - t);
+    }
+    const embeddingRowBytes = forward.precision.embedding.dtype === 'bf16' ? 2 * c.dim : 4 * c.dim;
+    const weightBytes = forward.weightBytes();
+    // per decoded token every matrix is read once; of the embedding only one row
+    const bytesPerToken = weightBytes - embeddingBytes(forward.precision.embedding.dtype, c.vocabSize, c.dim) + embeddingRowBytes;
+    const decodeTokS = (a.genTokens / decodeMs) * 1000;
+    rows.push({
+      precision: p,
+      weight_bytes: weightBytes,
+      bytes_per_token: bytesPerToken,
+      prefill_tokens: a.promptTokens,
+      prefill_tok_s: (a.promptTokens / prefillMs) * 1000,
+      decode_tokens: a.genTokens,
+      decode_tok_s: decodeTokS,
+      decode_weight_gb_s: (bytesPerToken * decodeTokS) / 1e9,
+    });
+  }
+  const copy = copyBandwidth ? await copyBandwidth() : null;
+  return {
+    model: model.name,
+    engine: forward.kind,
+    adapter: (await engine.info())?.adapter ?? null,
+    copy_gb_s: copy,
+    results: rows.map((r) => ({ ...r, share_of_copy_bandwidth: copy ? r.decode_weight_gb_s / copy : null })),
+  };
+}
+
+function embeddingBytes(dtype: string, vocab: number, dim: number): number {
+  return dtype === 'bf16' ? vocab * Math.ceil(dim / 2) * 4 : vocab * dim * 4;
+}
+
+function argmaxOf(x: Float32Array): number {
+  let b = 0;
+  for (let i = 1; i < x.length; i++) if (x[i] > x[b]) b = i;
+  return b;
+}
+
+export async function evalOp(engine: Engine, text: string, precision: string) {
+  const { model } = engine.loaded();
+  const tokens = model.tokenizer.encode(text, { bos: true }).slice(0, engine.loaded().forward.maxSeq);
+  if (tokens.length < 2) throw new Error('the evaluation text must be at least two tokens long');
+  await setPrecisionText(engine, 'f32');
+  const reference = await engine.loaded().forward.forward(tokens, 0, true);
+  await setPrecisionText(engine, precision);
+  const logits = await engine.loaded().forward.forward(tokens, 0, true);
+  const metrics = evaluate(reference, logits, tokens, model.config.vocabSize);
+  const { forward } = engine.loaded();
+  return {
+    engine: forward.kind,
+    precision,
+    ...metrics,
+    tensors: tensorNumerics(model.config, model.weights, forward.precision),
+  };
+}
