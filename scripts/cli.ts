@@ -8,7 +8,6 @@ import { loadEngine, modelFiles } from './cli/files.ts';
 import { benchOp, evalOp, generateOp, type GenerateArgs } from './cli/ops.ts';
 import { quantCommand } from './cli/quant.ts';
 import { inspect, printInspect } from './cli/inspect.ts';
-import { runInBrowser } from './cli/browser.ts';
 import { oneLine } from '../workers/engine.ts';
 
 const USAGE = `usage: npm run -s cli -- <command> [flags]
@@ -117,6 +116,7 @@ async function evalCommand(f: Flags): Promise<void> {
 async function runOp<A, R>(f: Flags, op: 'generate' | 'bench' | 'eval', args: A, local: (engine: Engine) => Promise<R>): Promise<R> {
   const model = str(f, 'model');
   if (engineKind(f) === 'cpu') return local(await loadEngine(model));
+  const { runInBrowser } = await import('./cli/browser.ts'); // Vite and Playwright load only for this engine
   return runInBrowser<R>(modelFiles(model), op, args);
 }
 
