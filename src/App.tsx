@@ -1,11 +1,12 @@
 // The playground's page: a header, the fault banner, and the views in a responsive grid. The chat takes the
 // main column; the model, sampling and throughput views stack beside it (below it on a phone). Later views
-// (Quantization map, Pipeline stages) take full-width rows under them.
+// (Quantization map, Pipeline stages, Memory fit) take full-width rows under them.
 import { useEffect } from 'react';
 import { loadModel } from './engine/controller.ts';
 import { describeSource, useEngine } from './store/engine.ts';
 import { ChatPanel } from './components/ChatPanel.tsx';
 import { DropOverlay } from './components/DropOverlay.tsx';
+import { MemoryFitPanel } from './components/MemoryFitPanel.tsx';
 import { FaultBanner } from './components/FaultBanner.tsx';
 import { describeProgress } from './components/LoadProgressBar.tsx';
 import { ModelPanel } from './components/ModelPanel.tsx';
@@ -34,6 +35,10 @@ export function App() {
             <ModelPanel />
             <ThroughputPanel />
             <SamplingPanel />
+          </div>
+          {/* Full-width rows for the views that teach at scale (Quantization map, Pipeline stages, Memory fit). */}
+          <div className="grid min-w-0 grid-cols-1 gap-4 lg:col-span-2 2xl:grid-cols-2">
+            <MemoryFitPanel />
           </div>
         </main>
       </div>

@@ -1,0 +1,47 @@
+// Shared steps of the e2e specs: where the test model is, loading it through the file input, screenshots.
+import { existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test, type Page } from '@playwright/test';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The real 260K-parameter Llama from ../shared (see ../shared/README.md). */
+export const STORIES = resolve(root, '../shared/models/stories260K/stories260K.gguf');
+
+/** Skips the test when a file it needs is absent, saying which; under CI=true it must be there, so it fails. */
+export function requireFile(path: string, what: string): void {
+  if (existsSync(path) || process.env.CI === 'true') return;
+  test.skip(true, `${what} not found at ${path}: this spec needs it (it is in ../shared on the project's machines)`);
+}
+
+export const outDir = resolve(root, 'e2e-output');
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  await page.screenshot({ path: resolve(outDir, `${name}.png`), fullPage: true });
+}
+
+/** Opens the app and waits until the automatic default-model load has finished (loaded or failed). */
+export async function openApp(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.getByRole('region', { name: 'Chat' })).toBeVisible();
+  await expect(page.getByRole('progressbar')).toHaveCount(0, { timeout: 60_000 });
+}
+
+/** Loads a model file through the Model view's file input and waits until it is the loaded model. */
+export async function loadFile(page: Page, path: string, name: string): Promise<void> {
+  const model = page.getByRole('region', { name: 'Model' });
+  await model.getByLabel('Model file').setInputFiles(path);
+  await expect(model.getByTestId('model-name')).toBeVisible({ timeout: 60_000 });
+  await expect(model.getByText(`from ${name}`)).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('progressbar')).toHaveCount(0, { timeout: 60_000 });
+}
+
+/** Sets a sampling number through its labelled input (what a keyboard user does). */
+export async function setSampling(page: Page, label: string, value: string): Promise<void> {
+  const box = page.getByRole('region', { name: 'Sampling' }).getByRole('spinbutton', { name: label, exact: true });
+  await box.fill(value);
+  await box.blur();
+}
