@@ -2,7 +2,7 @@
 // single compute pass and submitted once per call. Buffers, pipelines and bind groups are made at load (and on a
 // precision change); a call only writes three small uniforms/inputs, encodes, submits and reads the logits back.
 import { kvDim, qDim, type LlamaConfig } from '../model/config.ts';
-import type { Forward, TensorNumerics } from '../model/forward.ts';
+import type { Forward } from '../model/forward.ts';
 import { PREFILL_CHUNK } from '../model/generate.ts';
 import { ropeTable } from '../model/rope.ts';
 import { LAYER_MATRICES, matrixShape, type LayerMatrix, type LlamaWeights } from '../model/weights.ts';
@@ -45,6 +45,9 @@ export class GpuForward implements Forward {
   private embeddingBytes = 0;
   private passes: Dispatch[] = []; // the forward pass as a list of dispatches, built once per precision
   private kernels!: GpuKernels;
+  private timer: { query: GPUQuerySet; resolve: GPUBuffer } | null = null;
+  /** GPU time of the last call's compute pass (timestamp queries; null where the adapter has none) and its host time. */
+  lastTiming: { gpuMs: number | null; hostMs: number } = { gpuMs: null, hostMs: 0 };
 
   constructor(private readonly ctx: GpuContext, readonly config: LlamaConfig, private readonly weights: LlamaWeights, readonly maxSeq: number) {
     this.device = ctx.device;
@@ -76,12 +79,19 @@ export class GpuForward implements Forward {
       hb2: buf('hb2', n * c.hiddenDim * f32), // up
       xf: buf('xf', n * c.dim * f32), // final-normed rows for the head
       logits: buf('logits', n * c.vocabSize * f32),
-      readback: this.own(d.createBuffer({ label: 'logits.readback', size: n * c.vocabSize * f32, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })),
+      // logits, then two u64 timestamps
+      readback: this.own(d.createBuffer({ label: 'logits.readback', size: n * c.vocabSize * f32 + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })),
       rope: buf('rope.table', 0, ropeTable(c, this.maxSeq)),
     };
     for (let l = 0; l < c.nLayers; l++) {
       this.kCache.push(buf(`L${l}.k_cache`, this.maxSeq * kv * f32));
       this.vCache.push(buf(`L${l}.v_cache`, this.maxSeq * kv * f32));
+    }
+    if (this.ctx.hasTimestamps) {
+      this.timer = {
+        query: d.createQuerySet({ label: 'forward.timestamps', type: 'timestamp', count: 2 }),
+        resolve: this.own(d.createBuffer({ label: 'forward.timestamps.resolve', size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC })),
+      };
     }
     this.kernels = await GpuKernels.create(this.ctx, c, this.weights, this.maxSeq, this.b.step, this.b.rope, buf);
     const oom = await d.popErrorScope();
@@ -173,19 +183,37 @@ export class GpuForward implements Forward {
     d.queue.writeBuffer(b.tokens, 0, new Uint32Array(tokens));
     d.queue.writeBuffer(b.step, 0, stepWords(n, pos0));
     d.queue.writeBuffer(b.final, 0, stepWords(rowsOut, pos0, all ? 0 : n - 1));
+    const t0 = performance.now();
     const enc = d.createCommandEncoder({ label: 'forward' });
-    const pass = enc.beginComputePass({ label: 'forward' });
+    const timer = this.timer;
+    const pass = enc.beginComputePass({
+      label: 'forward',
+      timestampWrites: timer ? { querySet: timer.query, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } : undefined,
+    });
     for (const p of this.passes) p.encode(pass, p === this.head ? rowsOut : n);
     pass.end();
-    enc.copyBufferToBuffer(b.logits, 0, b.readback, 0, rowsOut * vocab * 4);
+    const logitBytes = rowsOut * vocab * 4;
+    const tsOffset = this.chunk * vocab * 4; // timestamps sit after the largest logits block (8-byte aligned)
+    enc.copyBufferToBuffer(b.logits, 0, b.readback, 0, logitBytes);
+    if (timer) {
+      enc.resolveQuerySet(timer.query, 0, 2, timer.resolve, 0);
+      enc.copyBufferToBuffer(timer.resolve, 0, b.readback, tsOffset, 16);
+    }
     d.queue.submit([enc.finish()]);
     try {
-      await b.readback.mapAsync(GPUMapMode.READ, 0, rowsOut * vocab * 4);
+      await b.readback.mapAsync(GPUMapMode.READ);
     } catch (e) {
       throw new Error(this.lost ? `the GPU device was lost (${this.lost}): reload the model` : `reading logits failed: ${(e as Error).message}`);
     }
-    const logits = new Float32Array(b.readback.getMappedRange(0, rowsOut * vocab * 4).slice(0));
+    const mapped = b.readback.getMappedRange();
+    const logits = new Float32Array(mapped.slice(0, logitBytes));
+    let gpuMs: number | null = null;
+    if (timer) {
+      const [start, end] = new BigUint64Array(mapped, tsOffset, 2);
+      gpuMs = end > start ? Number(end - start) / 1e6 : null;
+    }
     b.readback.unmap();
+    this.lastTiming = { gpuMs, hostMs: performance.now() - t0 };
     return logits;
   }
 
@@ -199,9 +227,6 @@ export class GpuForward implements Forward {
     return this.owned.reduce((s, b) => s + b.size, 0);
   }
 
-  numerics(): TensorNumerics[] {
-    return [];
-  }
 
   private own(b: GPUBuffer): GPUBuffer { this.owned.push(b); return b; }
 
@@ -219,6 +244,7 @@ export class GpuForward implements Forward {
     this.kernels?.destroy();
     for (const b of this.owned) b.destroy(); // activations, caches, norms
     this.owned = [];
+    this.timer?.query.destroy();
     this.device.destroy();
   }
 }

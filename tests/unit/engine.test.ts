@@ -1,0 +1,111 @@
+// The engine as the UI and the CLI use it (CPU engine in Node), on the real stories260K model.
+import { describe, expect, test } from 'vitest';
+import { Engine } from '../../workers/engine.ts';
+import type { EngineEvent } from '../../workers/api.ts';
+import { readShared, STORIES, type Golden } from './shared.ts';
+
+const bytes = readShared(STORIES);
+const golden = JSON.parse(readShared('golden/stories260K/greedy.json')?.toString() ?? '[]') as Golden[];
+
+async function engine(): Promise<Engine> {
+  const e = new Engine({ engine: 'cpu', baseUrl: 'http://localhost/' });
+  await e.load({ kind: 'file', name: 'stories260K.gguf', bytes: bytes!.buffer.slice(bytes!.byteOffset, bytes!.byteOffset + bytes!.byteLength) as ArrayBuffer });
+  return e;
+}
+
+describe.runIf(bytes)('engine on stories260K (CPU)', () => {
+  test('greedy generation reproduces llama2.c and streams batched events', async () => {
+    const e = await engine();
+    const g = golden[0];
+    const batches: EngineEvent[][] = [];
+    const r = await e.generate({ prompt: g.prompt, temperature: 0, max_tokens: 40 }, (ev) => batches.push(ev));
+    expect(r.promptTokens).toEqual(g.prompt_tokens);
+    expect(r.tokens).toEqual(g.greedy_continuation.slice(0, 40));
+    const events = batches.flat();
+    expect(events[0].type).toBe('prefill');
+    expect(events.at(-1)?.type).toBe('done');
+    const streamed = events.filter((x) => x.type === 'token').map((x) => (x as { text: string }).text).join('');
+    expect(streamed).toBe(r.text);
+    expect(r.text.length).toBeGreaterThan(20);
+    expect(r.usage.completion_tokens).toBe(40);
+    expect(r.usage.decode_tok_s).toBeGreaterThan(0);
+    expect(r.finish).toBe('length');
+  });
+
+  test('a common prefix is reused from the KV cache and gives the same output', async () => {
+    const e = await engine();
+    const a = await e.generate({ prompt: 'Once upon a time', temperature: 0, max_tokens: 20 });
+    const b = await e.generate({ prompt: 'Once upon a time', temperature: 0, max_tokens: 20 });
+    expect(b.tokens).toEqual(a.tokens);
+    expect(b.usage.prefill_tokens).toBe(1); // only the last prompt token runs again
+    const c = await e.generate({ prompt: 'Once upon a time, there was', temperature: 0, max_tokens: 10 });
+    const fresh = await (await engine()).generate({ prompt: 'Once upon a time, there was', temperature: 0, max_tokens: 10 });
+    expect(c.tokens).toEqual(fresh.tokens);
+  });
+
+  test('the same seed gives the same sampled output', async () => {
+    const e = await engine();
+    const req = { prompt: 'Lily went', temperature: 1, top_p: 0.9, top_k: 40, seed: 1234, max_tokens: 30 };
+    const a = await e.generate(req), b = await e.generate(req);
+    expect(a.tokens).toEqual(b.tokens);
+    const c = await e.generate({ ...req, seed: 99 });
+    expect(c.tokens).not.toEqual(a.tokens);
+  });
+
+  test('stop strings end generation and are not included', async () => {
+    const e = await engine();
+    const full = await e.generate({ prompt: 'Once upon a time', temperature: 0, max_tokens: 60 });
+    const word = full.text.trim().split(/\s+/)[3];
+    const r = await e.generate({ prompt: 'Once upon a time', temperature: 0, max_tokens: 60, stop: [word] });
+    expect(r.finish).toBe('stop');
+    expect(r.text).toBe(full.text.slice(0, full.text.indexOf(word)));
+  });
+
+  test('stop() halts within a token', async () => {
+    const e = await engine();
+    let n = 0;
+    const r = await e.generate({ prompt: 'Once upon a time', temperature: 0.8, seed: 1, max_tokens: 400 }, (ev) => {
+      n += ev.filter((x) => x.type === 'token').length;
+      if (n >= 5) e.stop();
+    });
+    expect(r.finish).toBe('abort');
+    expect(r.tokens.length).toBeLessThan(400);
+  });
+
+  test('logprobs: log-softmax with top alternatives, greedy token on top', async () => {
+    const e = await engine();
+    const r = await e.generate({ prompt: 'Once upon a time', temperature: 0, max_tokens: 5, logprobs: true, top_logprobs: 3 });
+    expect(r.logprobs).toHaveLength(5);
+    for (const [i, lp] of r.logprobs!.entries()) {
+      expect(lp.token).toBe(r.tokens[i]);
+      expect(lp.top).toHaveLength(3);
+      expect(lp.top[0].token).toBe(lp.token);
+      expect(lp.logprob).toBeLessThanOrEqual(0);
+    }
+  });
+
+  test('a prompt over the context length is a clear error, and the engine keeps working', async () => {
+    const e = await engine();
+    const long = 'Once upon a time there was a dog. '.repeat(200);
+    await expect(e.generate({ prompt: long, max_tokens: 5 })).rejects.toThrow(/context holds 512/);
+    const ok = await e.generate({ prompt: 'Hi', temperature: 0, max_tokens: 3 });
+    expect(ok.tokens).toHaveLength(3);
+  });
+
+  test('a corrupt file fails to load with one line and the previous model stays loaded', async () => {
+    const e = await engine();
+    const junk = new Uint8Array(300).map((_, i) => (i * 37) & 255);
+    junk.set([0x47, 0x47, 0x55, 0x46, 3, 0, 0, 0]); // GGUF v3 header, then garbage counts
+    await expect(e.load({ kind: 'file', name: 'bad.gguf', bytes: junk.buffer })).rejects.toThrow(/^[^\n]+$/);
+    await expect(e.load({ kind: 'file', name: 'notes.txt', bytes: new TextEncoder().encode('hello').buffer })).rejects.toThrow(/not a model/);
+    const info = await e.info();
+    expect(info?.name).toBe('stories260K');
+    const r = await e.generate({ prompt: 'Once upon a time', temperature: 0, max_tokens: 5 });
+    expect(r.tokens).toEqual(golden[0].greedy_continuation.slice(0, 5));
+  });
+
+  test('chat messages need a chat template', async () => {
+    const e = await engine();
+    await expect(e.generate({ messages: [{ role: 'user', content: 'hi' }] })).rejects.toThrow(/no chat template/);
+  });
+});
