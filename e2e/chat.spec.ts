@@ -15,7 +15,7 @@ test('loads stories260K from a file, streams tokens with a tok/s figure, and Sto
   await setSampling(page, 'Max tokens', '4000');
   await expect(page).toHaveURL(/max_tokens=4000/);
 
-  const input = chat.getByLabel('Message');
+  const input = chat.getByRole('textbox', { name: 'Message', exact: true });
   const send = chat.getByRole('button', { name: 'Send' });
   const stopButton = chat.getByRole('button', { name: 'Stop' });
   await input.fill('Once upon a time');
@@ -50,9 +50,11 @@ test('loads stories260K from a file, streams tokens with a tok/s figure, and Sto
   // Screenshots for review: laptop and phone widths, light and dark.
   await shot(page, '1-stopped-1280-light');
   await page.emulateMedia({ colorScheme: 'dark' });
+  await page.waitForTimeout(300); // let colour transitions finish
   await shot(page, '1-stopped-1280-dark');
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, '1-stopped-390-dark');
   await page.emulateMedia({ colorScheme: 'light' });
+  await page.waitForTimeout(300);
   await shot(page, '1-stopped-390-light');
 });

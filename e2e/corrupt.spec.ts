@@ -27,8 +27,8 @@ test('a corrupt .gguf shows a one-line error and the previous model still answer
   await expect(model.getByText('from stories260K.gguf')).toBeVisible();
   await setSampling(page, 'Max tokens', '24');
   const chat = page.getByRole('region', { name: 'Chat' });
-  await chat.getByLabel('Message').fill('Once upon a time');
-  await chat.getByLabel('Message').press('Enter');
+  await chat.getByRole('textbox', { name: 'Message', exact: true }).fill('Once upon a time');
+  await chat.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
   const answer = chat.getByTestId('assistant-message').last();
   await expect(chat.getByRole('button', { name: 'Stop' })).toBeDisabled({ timeout: 60_000 });
   await expect(answer).not.toHaveText('');

@@ -1,6 +1,5 @@
 // Shared steps of the e2e specs: where the test model is, loading it through the file input, screenshots.
-import { existsSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
@@ -13,13 +12,20 @@ export const STORIES = resolve(root, '../shared/models/stories260K/stories260K.g
 /** Skips the test when a file it needs is absent, saying which; under CI=true it must be there, so it fails. */
 export function requireFile(path: string, what: string): void {
   if (existsSync(path) || process.env.CI === 'true') return;
-  test.skip(true, `${what} not found at ${path}: this spec needs it (it is in ../shared on the project's machines)`);
+  skipWithReason(`${what} not found at ${path}: this spec needs it (it is in ../shared on the project's machines)`);
+}
+
+/** test.skip with the reason also printed, so a skipped spec says why in the run's output. */
+export function skipWithReason(reason: string): void {
+  console.log(`SKIPPED: ${reason}`);
+  test.skip(true, reason);
 }
 
 export const outDir = resolve(root, 'e2e-output');
 
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(outDir, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: resolve(outDir, `${name}.png`), fullPage: true });
 }
 

@@ -29,15 +29,18 @@ export function App() {
       <div className="mx-auto flex max-w-[1600px] flex-col gap-4 px-3 py-4 sm:px-6">
         <Header />
         <FaultBanner />
-        <main className="grid grid-cols-1 items-start gap-4 lg:grid-cols-[minmax(0,1fr)_24rem] xl:grid-cols-[minmax(0,1fr)_28rem]">
-          <ChatPanel />
-          <div className="flex min-w-0 flex-col gap-4">
-            <ModelPanel />
-            <ThroughputPanel />
-            <SamplingPanel />
+        <main className="flex flex-col gap-4">
+          {/* The sticky chat stays inside this first grid, so it never slides over the rows below. */}
+          <div className="grid grid-cols-1 items-start gap-4 lg:grid-cols-[minmax(0,1fr)_24rem] xl:grid-cols-[minmax(0,1fr)_28rem]">
+            <ChatPanel />
+            <div className="flex min-w-0 flex-col gap-4">
+              <ModelPanel />
+              <ThroughputPanel />
+              <SamplingPanel />
+            </div>
           </div>
           {/* Full-width rows for the views that teach at scale (Quantization map, Pipeline stages, Memory fit). */}
-          <div className="grid min-w-0 grid-cols-1 gap-4 lg:col-span-2 2xl:grid-cols-2">
+          <div className="grid min-w-0 grid-cols-1 gap-4 2xl:grid-cols-2">
             <MemoryFitPanel />
           </div>
         </main>

@@ -9,7 +9,7 @@ export function formatBytes(n: number): string {
     v /= 1000;
     i++;
   }
-  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[i]}`;
+  return `${i === 0 ? v : Number(v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2))} ${units[i]}`;
 }
 
 /** 260K, 8.03B: parameter counts the way model cards write them. */
@@ -24,7 +24,7 @@ export function formatCount(n: number): string {
   for (const [size, suffix] of steps) {
     if (Math.abs(n) >= size) {
       const v = n / size;
-      return `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2).replace(/\.?0+$/, '')}${suffix}`;
+      return `${Number(v.toFixed(v >= 100 ? 1 : 2))}${suffix}`; // Number() drops trailing zeros: 260K, 8.03B
     }
   }
   return String(n);

@@ -7,9 +7,9 @@ import { LoadProgressBar } from './LoadProgressBar.tsx';
 import { OpenModel } from './OpenModel.tsx';
 import { Panel } from './ui.tsx';
 
-function Fact({ label, code, children }: { label: string; code?: string; children: ReactNode }) {
+function Fact({ label, code, wide, children }: { label: string; code?: string; wide?: boolean; children: ReactNode }) {
   return (
-    <div className="flex min-w-0 flex-col">
+    <div className={`flex min-w-0 flex-col ${wide ? 'col-span-2' : ''}`}>
       <dt className="text-xs text-zinc-500 dark:text-zinc-400">
         {label}
         {code && <code className="ml-1 font-mono text-[0.7rem] text-zinc-400 dark:text-zinc-500">{code}</code>}
@@ -55,16 +55,16 @@ export function ModelPanel() {
               </p>
             )}
           </div>
-          <dl className="grid grid-cols-2 gap-x-4 gap-y-2.5 sm:grid-cols-3 lg:grid-cols-2 xl:grid-cols-3">
-            <Fact label="Format">{info.format.toUpperCase()}</Fact>
+          <dl className="grid grid-flow-row-dense grid-cols-2 gap-x-4 gap-y-2.5 sm:grid-cols-3 lg:grid-cols-2">
             <Fact label="Engine">
               <span data-testid="model-engine" className={info.engine === 'webgpu' ? 'text-emerald-700 dark:text-emerald-400' : 'text-amber-700 dark:text-amber-400'}>
                 {info.engine === 'webgpu' ? 'WebGPU' : 'CPU'}
               </span>
             </Fact>
-            <Fact label="Adapter">
+            <Fact label="Adapter" wide>
               <span title={info.adapter ?? undefined}>{info.adapter ?? '—'}</span>
             </Fact>
+            <Fact label="Format">{info.format.toUpperCase()}</Fact>
             <Fact label="Parameters">{formatCount(info.params)}</Fact>
             <Fact label="File size">{formatBytes(info.fileBytes)}</Fact>
             <Fact label="Weight bytes">{formatBytes(info.weightBytes)}</Fact>

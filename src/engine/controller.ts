@@ -29,6 +29,7 @@ export function reloadModel(): Promise<void> {
 }
 
 async function runLoad(spec: SourceSpec): Promise<void> {
+  stop(); // the engine runs one call at a time: end a running generation rather than wait for it
   useEngine.setState({ loading: spec, progress: null, error: null });
   // Progress can arrive many times a frame: keep the newest and publish it once per frame.
   let latest: LoadProgress | null = null;
@@ -65,8 +66,9 @@ const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
 
 /** With a chat template the engine gets the messages; without one (completion mode) the conversation so far is
  * one raw prompt that the model continues. */
-export function buildRequest(history: Message[], chat: boolean, seed: number): GenerateRequest {
+export function buildRequest(messages: Message[], chat: boolean, seed: number): GenerateRequest {
   const s = useSettings.getState().sampling;
+  const history = messages.filter((m) => m.role === 'user' || m.content !== ''); // skip answers that failed empty
   const request: GenerateRequest = {
     max_tokens: s.maxTokens,
     temperature: s.temperature,

@@ -93,10 +93,14 @@ export const useSettings = create<SettingsSlice>()((set) => ({
   reset: () => set({ sampling: { ...DEFAULT_SAMPLING, stop: [] } }),
 }));
 
-// Mirror every change into the address bar (replaceState: no history entry per slider step).
+// Mirror the settings into the address bar now and on every change (replaceState: no history entry per
+// slider step), so the page's URL is always a link to this exact configuration.
+function writeUrl(sampling: Sampling) {
+  const query = samplingToQuery(sampling, location.search);
+  history.replaceState(history.state, '', `${location.pathname}?${query}${location.hash}`);
+}
+
 if (typeof window !== 'undefined') {
-  useSettings.subscribe((st) => {
-    const query = samplingToQuery(st.sampling, location.search);
-    history.replaceState(history.state, '', `${location.pathname}?${query}${location.hash}`);
-  });
+  writeUrl(useSettings.getState().sampling);
+  useSettings.subscribe((st) => writeUrl(st.sampling));
 }
