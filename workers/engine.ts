@@ -29,7 +29,6 @@ export interface EngineOptions {
 export class Engine implements EngineApi {
   private model: LoadedModel | null = null;
   private forward: Forward | null = null;
-  private source: ModelSource | null = null;
   private notice: string | null = null;
   private adapter: string | null = null;
   private cache: CacheState = { tokens: [] };
@@ -51,7 +50,6 @@ export class Engine implements EngineApi {
       this.forward?.dispose();
       this.model = model;
       this.forward = forward;
-      this.source = source;
       this.cache = { tokens: [] };
       return this.describe();
     });

@@ -7,7 +7,7 @@ import { PREFILL_CHUNK } from '../model/generate.ts';
 import { ropeTable } from '../model/rope.ts';
 import { LAYER_MATRICES, matrixShape, type LayerMatrix, type LlamaWeights } from '../model/weights.ts';
 import type { PrecisionMap } from '../quant/types.ts';
-import { KERNELS, stepWords } from '../kernels/registry.ts';
+import { stepWords } from '../kernels/registry.ts';
 import { createGpuContext, storageBuffer, uniformBuffer, type GpuContext } from './context.ts';
 import { createGpuLinear, type GpuLinear } from './linear.ts';
 import { GpuKernels, type Dispatch } from './kernels.ts';
@@ -165,7 +165,7 @@ export class GpuForward implements Forward {
     const vocab = this.config.vocabSize;
     if (pos0 + tokens.length > this.maxSeq) throw new Error(`sequence of ${pos0 + tokens.length} tokens exceeds the context of ${this.maxSeq}`);
     const out = all ? new Float32Array(tokens.length * vocab) : null;
-    let last = new Float32Array(0);
+    let last: Float32Array = new Float32Array(0);
     for (let i = 0; i < tokens.length; i += this.chunk) {
       const part = tokens.slice(i, i + this.chunk);
       last = await this.run(part, pos0 + i, all);

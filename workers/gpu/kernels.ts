@@ -19,7 +19,7 @@ export class GpuKernels {
   private dummy!: GPUBuffer[]; // stand-ins for the cache bindings of the in-place rope (never written)
   private params = new Map<string, GPUBuffer>();
 
-  private constructor(private readonly ctx: GpuContext, private readonly c: LlamaConfig, private readonly alloc: Alloc,
+  private constructor(private readonly ctx: GpuContext, private readonly c: LlamaConfig,
     private readonly pipelines: Record<KernelName | 'ropeStore' | 'embedBf16', GPUComputePipeline>, private readonly step: GPUBuffer,
     private readonly ropeTable: GPUBuffer) {}
 
@@ -35,7 +35,7 @@ export class GpuKernels {
       attention: await createPipeline(d, 'attention', KERNELS.attention, { WG, MAX_SEQ: maxSeq }),
       swiglu: await createPipeline(d, 'swiglu', KERNELS.swiglu, { WG }),
     };
-    const k = new GpuKernels(ctx, c, alloc, pipelines, step, ropeTable);
+    const k = new GpuKernels(ctx, c, pipelines, step, ropeTable);
     k.layerNorms = weights.layers.map((lw, l) => ({
       attnNorm: alloc(`L${l}.attn_norm`, lw.attnNorm.byteLength, lw.attnNorm),
       ffnNorm: alloc(`L${l}.ffn_norm`, lw.ffnNorm.byteLength, lw.ffnNorm),

@@ -29,6 +29,6 @@ export function entries(buffers: GPUBuffer[]): GPUBindGroupEntry[] {
 }
 
 /** The Step uniform: rows in the pass, position of row 0, first input row (see common.wgsl). */
-export function stepWords(m: number, pos0: number, firstRow = 0): Uint32Array {
+export function stepWords(m: number, pos0: number, firstRow = 0): Uint32Array<ArrayBuffer> {
   return new Uint32Array([m, pos0, firstRow, 0]);
 }

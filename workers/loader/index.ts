@@ -19,8 +19,10 @@ const baseName = (name: string) => name.slice(name.lastIndexOf('/') + 1);
 /** One .gguf file, or a Hugging Face model's files (config.json + *.safetensors + tokenizer.json ...). */
 export function loadModelFromBytes(files: ModelFile[], onProgress?: ProgressFn): LoadedModel {
   const u8 = files.map((f) => ({ name: f.name, bytes: f.bytes instanceof Uint8Array ? f.bytes : new Uint8Array(f.bytes) }));
-  if (u8.some((f) => baseName(f.name) === 'config.json')) {
-    return loadHfModel(new Map(u8.map((f) => [baseName(f.name), f.bytes])), onProgress);
+  const config = u8.find((f) => baseName(f.name) === 'config.json');
+  if (config) {
+    const folder = config.name.split('/').slice(-2, -1)[0]; // "TinyLlama/config.json" names the model TinyLlama
+    return loadHfModel(new Map(u8.map((f) => [baseName(f.name), f.bytes])), onProgress, folder || undefined);
   }
   const gguf = u8.find((f) => isGguf(f.bytes)) ?? u8.find((f) => f.name.toLowerCase().endsWith('.gguf'));
   if (gguf) return parseGguf(gguf.bytes, baseName(gguf.name).replace(/\.gguf$/i, ''), onProgress);

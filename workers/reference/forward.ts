@@ -2,7 +2,7 @@
 // It is the oracle for every GPU kernel and the fallback when WebGPU is missing. Linear layers are injected
 // (workers/reference/linear.ts), so a precision map swaps FP8/BF16 in without touching this file.
 import { kvDim, qDim, type LlamaConfig } from '../model/config.ts';
-import type { Forward, TensorNumerics } from '../model/forward.ts';
+import type { Forward } from '../model/forward.ts';
 import { ropeTable } from '../model/rope.ts';
 import { LAYER_MATRICES, matrixShape, type LayerMatrix, type LlamaWeights } from '../model/weights.ts';
 import type { PrecisionMap } from '../quant/types.ts';
@@ -106,14 +106,6 @@ export class CpuForward implements Forward {
     return b;
   }
 
-  numerics(): TensorNumerics[] {
-    const out: TensorNumerics[] = [];
-    this.layers.forEach((L, l) => {
-      for (const m of LAYER_MATRICES) out.push({ label: `L${l}.${m}`, dtype: L[m].spec.dtype, bytes: L[m].bytes, ...L[m].stats });
-    });
-    out.push({ label: 'output', dtype: this.output.spec.dtype, bytes: this.output.bytes, ...this.output.stats });
-    return out;
-  }
 
   dispose(): void { this.layers = []; }
 }

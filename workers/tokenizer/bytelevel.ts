@@ -76,14 +76,21 @@ export class ByteLevelTokenizer implements Tokenizer {
     if ((opts.bos ?? this.spec.addBos) && this.bosId !== null) out.push(this.bosId);
     for (const seg of (opts.specials ? this.splitAll : this.splitPlain)(text)) {
       if (typeof seg === 'number') { out.push(seg); continue; }
-      for (const m of seg.matchAll(this.regex)) out.push(...this.encodeWord(m[0]));
+      // HF Split "Isolated": matches are words, and so is any text between matches
+      let last = 0;
+      for (const m of seg.matchAll(this.regex)) {
+        if (m.index > last) this.encodeWord(seg.slice(last, m.index), out);
+        this.encodeWord(m[0], out);
+        last = m.index + m[0].length;
+      }
+      if (last < seg.length) this.encodeWord(seg.slice(last), out);
     }
     return out;
   }
 
-  private encodeWord(word: string): number[] {
+  private encodeWord(word: string, out: number[]): void {
     const hit = this.cache.get(word);
-    if (hit) return hit;
+    if (hit) { for (const id of hit) out.push(id); return; }
     // TextEncoder turns an unpaired surrogate into U+FFFD's bytes (EF BF BD): such text cannot round-trip
     const chars = Array.from(utf8.encode(word), (b) => BYTE_TO_CHAR[b]);
     const whole = this.ids.get(chars.join(''));
@@ -96,7 +103,7 @@ export class ByteLevelTokenizer implements Tokenizer {
     }
     if (this.cache.size >= MAX_CACHE) this.cache.clear();
     this.cache.set(word, ids);
-    return ids;
+    for (const id of ids) out.push(id);
   }
 
   private missing(c: string): never {

@@ -22,6 +22,8 @@ export interface SentencePieceSpec {
   /** Where the dummy-prefix "▁" goes: before every text segment, only at the start, or nowhere. */
   prefix: 'always' | 'first' | 'never';
   unkId: number | null;
+  /** HF Metaspace `split`: every "▁" starts a new word, and merges never cross words. */
+  splitWords?: boolean;
 }
 
 const BYTE_PIECE = /^<0x([0-9A-Fa-f]{2})>$/;
@@ -68,13 +70,15 @@ export class SentencePieceTokenizer implements Tokenizer {
   private encodeText(text: string, prefix: boolean, out: number[]): void {
     const normalized = ((prefix ? ' ' : '') + text).replaceAll(' ', SPACE);
     // Array.from splits by code point; an unpaired surrogate stays one "character" and encodes as U+FFFD's bytes
-    for (const piece of bpeMerge(Array.from(normalized), this.spec.rank)) {
-      const id = this.ids.get(piece);
-      if (id !== undefined) { out.push(id); continue; }
-      for (const b of utf8.encode(piece)) { // byte fallback
-        const bid = this.byteIds[b];
-        if (bid >= 0) out.push(bid);
-        else if (this.spec.unkId !== null) out.push(this.spec.unkId);
+    for (const word of this.spec.splitWords ? normalized.split(/(?=\u2581)/u) : [normalized]) {
+      for (const piece of bpeMerge(Array.from(word), this.spec.rank)) {
+        const id = this.ids.get(piece);
+        if (id !== undefined) { out.push(id); continue; }
+        for (const b of utf8.encode(piece)) { // byte fallback
+          const bid = this.byteIds[b];
+          if (bid >= 0) out.push(bid);
+          else if (this.spec.unkId !== null) out.push(this.spec.unkId);
+        }
       }
     }
   }

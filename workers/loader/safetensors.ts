@@ -1,0 +1,101 @@
+// safetensors: an 8-byte little-endian header length, a JSON header {name: {dtype, shape, data_offsets}}, raw data.
+// Reference: huggingface/safetensors README "Format" (offsets relative to the end of the header, row-major data);
+// sharded checkpoints list each tensor's file in model.safetensors.index.json "weight_map".
+import { SUPPORTED_DTYPES, toF32 } from './dtypes.ts';
+import { printable } from './gguf-reader.ts';
+
+export interface SafeTensor {
+  name: string;
+  file: string;
+  dtype: string; // F32, F16, BF16, ... as in the header
+  shape: number[]; // outermost first
+  elements: number;
+  data: Uint8Array; // exactly this tensor's bytes
+}
+
+const DTYPE_BYTES: Record<string, number> = {
+  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
+  F8_E4M3: 1, F8_E5M2: 1,
+};
+const MAX_HEADER = 100_000_000; // the format's own limit on the JSON header
+
+/** Parses one .safetensors file's header, checking every offset against the file before any tensor is read. */
+export function readSafetensors(bytes: Uint8Array, file: string): Map<string, SafeTensor> {
+  const bad = (why: string) => new Error(`corrupt safetensors file ${file}: ${why}`);
+  if (bytes.length < 8) throw bad(`${bytes.length} bytes is too short for the header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
+  if (headerLen > bytes.length - 8 || headerLen > MAX_HEADER) {
+    throw bad(`header length ${headerLen} does not fit in a file of ${bytes.length} bytes`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
+  } catch {
+    throw bad('the header is not valid JSON');
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw bad('the header is not a JSON object');
+  const dataStart = 8 + headerLen;
+  const dataLen = bytes.length - dataStart;
+  const out = new Map<string, SafeTensor>();
+  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') continue;
+    const shown = printable(name);
+    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof e !== 'object' || e === null || typeof e.dtype !== 'string') throw bad(`tensor ${shown} has no dtype`);
+    const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+    if (!Array.isArray(e.shape) || !e.shape.every(isCount)) throw bad(`tensor ${shown} has an invalid shape`);
+    const offs = e.data_offsets;
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every(isCount) || offs[0] > offs[1] || offs[1] > dataLen) {
+      throw bad(`tensor ${shown} data_offsets ${JSON.stringify(offs)} fall outside the ${dataLen} data bytes`);
+    }
+    const shape = e.shape as number[];
+    const elements = shape.reduce((a, b) => a * b, 1);
+    const size = DTYPE_BYTES[e.dtype];
+    if (size !== undefined && elements * size !== offs[1] - offs[0]) {
+      throw bad(`tensor ${shown} of shape [${shape.join(', ')}] ${e.dtype} needs ${elements * size} bytes, has ${offs[1] - offs[0]}`);
+    }
+    const data = bytes.subarray(dataStart + offs[0], dataStart + offs[1]);
+    out.set(name, { name, file, dtype: e.dtype, shape, elements, data });
+  }
+  return out;
+}
+
+/** f32 copy of one tensor (F32, F16 or BF16). */
+export function safeTensorToF32(t: SafeTensor): Float32Array {
+  if (!['F32', 'F16', 'BF16'].includes(t.dtype)) {
+    throw new Error(`unsupported dtype ${printable(t.dtype)} for tensor ${printable(t.name)} in ${t.file}: supported F32, F16, BF16`);
+  }
+  return toF32(t.dtype as (typeof SUPPORTED_DTYPES)[number], t.data, t.elements);
+}
+
+/**
+ * All tensors of a checkpoint: from the shards named in model.safetensors.index.json when present, otherwise
+ * from every .safetensors file given.
+ */
+export function readCheckpoint(files: Map<string, Uint8Array>): Map<string, SafeTensor> {
+  const index = files.get('model.safetensors.index.json');
+  let shards: string[];
+  let weightMap: Record<string, string> | null = null;
+  if (index) {
+    let json: { weight_map?: unknown };
+    try { json = JSON.parse(new TextDecoder().decode(index)); } catch { throw new Error('model.safetensors.index.json is not valid JSON'); }
+    if (typeof json?.weight_map !== 'object' || json.weight_map === null) throw new Error('model.safetensors.index.json has no weight_map');
+    weightMap = json.weight_map as Record<string, string>;
+    shards = [...new Set(Object.values(weightMap))];
+    const missing = shards.filter((s) => !files.has(s));
+    if (missing.length) throw new Error(`model.safetensors.index.json lists shards that were not loaded: ${missing.map(printable).join(', ')}`);
+  } else {
+    shards = [...files.keys()].filter((f) => f.endsWith('.safetensors')).sort();
+    if (shards.length === 0) throw new Error('no .safetensors file among the model files');
+  }
+  const all = new Map<string, SafeTensor>();
+  for (const shard of shards) {
+    for (const [name, t] of readSafetensors(files.get(shard)!, shard)) {
+      if (weightMap && weightMap[name] !== undefined && weightMap[name] !== shard) continue; // the index decides
+      if (all.has(name)) throw new Error(`tensor ${printable(name)} appears in both ${all.get(name)!.file} and ${shard}`);
+      all.set(name, t);
+    }
+  }
+  return all;
+}

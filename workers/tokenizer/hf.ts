@@ -1,0 +1,147 @@
+// Hugging Face tokenizer.json (+ tokenizer_config.json, generation_config.json) -> a Tokenizer.
+// Reference: huggingface/tokenizers (models/bpe, pre_tokenizers byte_level / split / metaspace, normalizers
+// prepend / replace, processors/template); transformers tokenization_utils (bos_token, eos_token, chat_template).
+// Two families: byte-level BPE (Llama 3: ByteLevel pre-tokenizer and decoder) and SentencePiece-style BPE with
+// byte fallback (Llama 2 / TinyLlama: "▁" for spaces, <0xNN> pieces).
+import type { Tokenizer } from './types.ts';
+import { ByteLevelTokenizer } from './bytelevel.ts';
+import { SentencePieceTokenizer, SPACE } from './sentencepiece.ts';
+import { jsRegexSource } from './hf-regex.ts';
+
+type Json = Record<string, unknown>;
+
+export interface HfTokenizer {
+  tokenizer: Tokenizer;
+  chatTemplate: string | null;
+  bosToken: string | null;
+  eosToken: string | null;
+}
+
+/** GPT-2's pre-tokenizer: ByteLevel with use_regex true and no Split before it. */
+const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+
+const obj = (v: unknown): Json | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : null);
+
+/** The steps of a normalizer / pre-tokenizer / decoder / post-processor, with Sequence flattened. */
+function steps(node: unknown): Json[] {
+  const n = obj(node);
+  if (!n) return [];
+  if (n.type !== 'Sequence') return [n];
+  const inner = n.normalizers ?? n.pretokenizers ?? n.decoders ?? n.processors ?? [];
+  return (Array.isArray(inner) ? inner : []).flatMap(steps);
+}
+
+/** A token string from tokenizer_config.json: a plain string or an AddedToken object {content}. */
+const tokenString = (v: unknown): string | null => (typeof v === 'string' ? v : typeof obj(v)?.content === 'string' ? (obj(v)!.content as string) : null);
+
+function parseJson(bytes: Uint8Array | undefined, file: string): Json | null {
+  if (!bytes) return null;
+  let v: unknown;
+  try { v = JSON.parse(new TextDecoder().decode(bytes)); } catch { throw new Error(`${file} is not valid JSON`); }
+  if (!obj(v)) throw new Error(`${file} is not a JSON object`);
+  return v as Json;
+}
+
+/** Builds the tokenizer from the raw bytes of tokenizer.json and the optional config files. */
+export function hfTokenizer(tokenizerJson: Uint8Array, tokenizerConfig?: Uint8Array, generationConfig?: Uint8Array): HfTokenizer {
+  const tj = parseJson(tokenizerJson, 'tokenizer.json')!;
+  const tc = parseJson(tokenizerConfig, 'tokenizer_config.json') ?? {};
+  const gc = parseJson(generationConfig, 'generation_config.json') ?? {};
+  const model = obj(tj.model);
+  if (!model || model.type !== 'BPE') throw new Error(`unsupported tokenizer.json model type "${String(model?.type)}": supported BPE`);
+  const vocab = obj(model.vocab);
+  if (!vocab) throw new Error('tokenizer.json model has no vocab');
+
+  // id -> piece, from the vocab and the added tokens (which may extend it)
+  const added = (Array.isArray(tj.added_tokens) ? tj.added_tokens : []).map(obj).filter((a) => a && typeof a.content === 'string' && Number.isInteger(a.id)) as Json[];
+  const ids = [...Object.values(vocab), ...added.map((a) => a.id)] as number[];
+  if (ids.some((id) => !Number.isInteger(id) || id < 0 || id > 1 << 24)) throw new Error('tokenizer.json has an invalid token id');
+  const pieces = new Array<string>(Math.max(0, ...ids) + 1).fill('');
+  for (const [p, id] of Object.entries(vocab)) pieces[id as number] = p;
+  for (const a of added) pieces[a.id as number] = a.content as string;
+  const idOf = new Map<string, number>();
+  pieces.forEach((p, id) => { if (p && !idOf.has(p)) idOf.set(p, id); });
+  for (const a of added) idOf.set(a.content as string, a.id as number);
+  const lookup = (s: string | null) => (s === null ? undefined : idOf.get(s));
+
+  // merges: "left right" strings (older files) or [left, right] pairs (newer), in priority order
+  const merges = new Map<string, number>();
+  (Array.isArray(model.merges) ? model.merges : []).forEach((m: unknown, rank) => {
+    const sp = typeof m === 'string' ? m.indexOf(' ', 1) : -1;
+    const pair = typeof m === 'string' ? (sp > 0 ? [m.slice(0, sp), m.slice(sp + 1)] : null) : m;
+    if (Array.isArray(pair) && pair.length === 2) merges.set(`${pair[0]}\u0000${pair[1]}`, rank);
+  });
+
+  // BOS: tokenizer_config's bos_token, or the special token TemplateProcessing puts first
+  const template = steps(tj.post_processor).find((p) => p.type === 'TemplateProcessing');
+  const first = obj(obj(Array.isArray(template?.single) ? template.single[0] : null)?.SpecialToken);
+  const templateBos = typeof first?.id === 'string' ? (obj(obj(template!.special_tokens)?.[first.id])?.ids as number[] | undefined)?.[0] ?? idOf.get(first.id) : undefined;
+  const bosId = lookup(tokenString(tc.bos_token)) ?? templateBos ?? null;
+  const addBos = typeof tc.add_bos_token === 'boolean' ? tc.add_bos_token : templateBos !== undefined;
+  const eosToken = tokenString(tc.eos_token);
+  const genEos = gc.eos_token_id === undefined ? [] : [gc.eos_token_id].flat();
+  const eosIds = [...new Set([lookup(eosToken), ...genEos])].filter((id): id is number => Number.isInteger(id));
+
+  const specialIds = new Set(added.filter((a) => a.special === true).map((a) => a.id as number));
+  const pre = steps(tj.pre_tokenizer);
+  const byteLevel = [...pre, ...steps(tj.decoder)].some((s) => s.type === 'ByteLevel');
+  let tokenizer: Tokenizer;
+  if (byteLevel) {
+    tokenizer = new ByteLevelTokenizer({
+      pieces,
+      merges,
+      pattern: byteLevelPattern(pre),
+      added: new Map(added.map((a) => [a.content as string, { id: a.id as number, special: a.special === true }])),
+      bosId,
+      eosIds,
+      addBos,
+      ignoreMerges: model.ignore_merges === true,
+    });
+  } else {
+    const norm = steps(tj.normalizer);
+    const meta = pre.find((p) => p.type === 'Metaspace');
+    const scheme = meta ? (meta.prepend_scheme ?? (meta.add_prefix_space === false ? 'never' : 'always')) : norm.some((n) => n.type === 'Prepend' && n.prepend === SPACE) ? 'always' : 'never';
+    tokenizer = new SentencePieceTokenizer({
+      pieces,
+      rank: (l, r) => merges.get(`${l}\u0000${r}`),
+      specialIds,
+      specialTokens: new Map(added.map((a) => [a.content as string, a.id as number])),
+      bosId,
+      eosIds,
+      addBos,
+      prefix: scheme === 'first' || scheme === 'never' ? scheme : 'always',
+      unkId: lookup(typeof model.unk_token === 'string' ? model.unk_token : null) ?? null,
+      splitWords: meta !== undefined && meta.split !== false,
+    });
+  }
+  return {
+    tokenizer,
+    chatTemplate: chatTemplate(tc.chat_template),
+    bosToken: bosId === null ? null : pieces[bosId],
+    eosToken: eosToken ?? (eosIds.length ? pieces[eosIds[0]] : null),
+  };
+}
+
+/** The pre-tokenizer regex: a Split's pattern (Llama 3), else GPT-2's when ByteLevel splits by itself. */
+function byteLevelPattern(pre: Json[]): string {
+  const split = pre.find((p) => p.type === 'Split');
+  if (split) {
+    const pat = obj(split.pattern);
+    if (split.behavior !== 'Isolated' || split.invert === true) throw new Error(`unsupported Split pre-tokenizer behavior ${String(split.behavior)}`);
+    if (typeof pat?.Regex === 'string') return jsRegexSource(pat.Regex);
+    if (typeof pat?.String === 'string') return pat.String.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    throw new Error('tokenizer.json Split pre-tokenizer has no pattern');
+  }
+  const bl = pre.find((p) => p.type === 'ByteLevel');
+  return bl && bl.use_regex !== false ? GPT2_PATTERN : '[\\s\\S]+';
+}
+
+/** tokenizer_config.json chat_template: a string, or a list of named templates of which "default" is used. */
+function chatTemplate(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) {
+    const named = v.map(obj).find((t) => t?.name === 'default') ?? obj(v[0]);
+    return typeof named?.template === 'string' ? named.template : null;
+  }
+  return null;
+}
