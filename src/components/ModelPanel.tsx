@@ -5,7 +5,7 @@ import { describeSource, useEngine } from '../store/engine.ts';
 import { formatBytes, formatCount, formatInt } from '../format.ts';
 import { LoadProgressBar } from './LoadProgressBar.tsx';
 import { OpenModel } from './OpenModel.tsx';
-import { Panel } from './ui.tsx';
+import { Button, Panel } from './ui.tsx';
 
 function Fact({ label, code, wide, children }: { label: string; code?: string; wide?: boolean; children: ReactNode }) {
   return (
@@ -32,9 +32,14 @@ export function ModelPanel() {
       {loading && <LoadProgressBar progress={progress} label={`Loading ${describeSource(loading)}`} />}
 
       {error && (
-        <p role="alert" data-testid="load-error" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:border-rose-500/30 dark:bg-rose-500/10 dark:text-rose-200">
-          {error}
-        </p>
+        <div className="flex items-start gap-2 rounded-lg border border-rose-200 bg-rose-50 py-2 pr-1.5 pl-3 text-sm text-rose-800 dark:border-rose-500/30 dark:bg-rose-500/10 dark:text-rose-200">
+          <p role="alert" data-testid="load-error" className="min-w-0 flex-1 break-words">
+            {error}
+          </p>
+          <Button variant="ghost" size="sm" aria-label="Dismiss error" onClick={() => useEngine.setState({ error: null })}>
+            ✕
+          </Button>
+        </div>
       )}
 
       {info?.notice && (

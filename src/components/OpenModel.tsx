@@ -32,7 +32,7 @@ export function OpenModel() {
           Open folder…
         </Button>
         {defaultMissing && (
-          <Button variant="ghost" onClick={() => void loadModel({ kind: 'default' })}>
+          <Button variant="secondary" onClick={() => void loadModel({ kind: 'default' })}>
             Try the default again
           </Button>
         )}

@@ -4,7 +4,7 @@ import type { GenerateRequest, LoadProgress } from '../../workers/api.ts';
 import * as client from './client.ts';
 import { isDeviceLost, oneLine } from './errors.ts';
 import { toModelSource } from './sources.ts';
-import { useEngine, type SourceSpec } from '../store/engine.ts';
+import { describeSource, useEngine, type SourceSpec } from '../store/engine.ts';
 import { useSession, type Message } from '../store/session.ts';
 import { useSettings } from '../store/settings.ts';
 import { beginTelemetry, endTelemetry, recordEvents } from '../store/telemetry.ts';
@@ -57,7 +57,7 @@ async function runLoad(spec: SourceSpec): Promise<void> {
         error: `No default model could be loaded (${message}). Open a .gguf file, a model folder or a URL instead.`,
       });
     } else {
-      useEngine.setState({ loading: null, progress: null, error: message });
+      useEngine.setState({ loading: null, progress: null, error: `Could not load ${describeSource(spec)}: ${message}` });
     }
   }
 }

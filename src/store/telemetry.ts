@@ -52,6 +52,7 @@ export function recordEvents(events: EngineEvent[]): void {
       telemetry.prefillTokens = e.tokens;
       telemetry.prefillMs = e.ms;
     } else if (e.type === 'token') {
+      if (e.id < 0) continue; // text held back for a stop string, flushed at the end: not a token
       telemetry.firstTokenAt ??= performance.now();
       telemetry.tokens++;
       telemetry.decodeMs += e.ms;

@@ -42,25 +42,39 @@ export function Sparkline({ label, className = '' }: { label: string; className?
         ctx.globalAlpha = 1;
         return;
       }
+      // Per-token rates are noisy (timer resolution, the engine's periodic yields): draw them as faint dots, and bold
+      // the rate over a window of tokens (tokens / their summed ms, as the Decode figure counts).
+      const rate = (i: number) => 1000 / Math.max(ring.at(i), 1e-3);
+      const smooth = new Float64Array(n);
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        sum += ring.at(i);
+        if (i >= SMOOTH) sum -= ring.at(i - SMOOTH);
+        smooth[i] = (1000 * Math.min(i + 1, SMOOTH)) / Math.max(sum, 1e-3);
+      }
       let max = 0;
-      for (let i = 0; i < n; i++) max = Math.max(max, 1000 / Math.max(ring.at(i), 1e-3));
-      const top = niceCeil(max);
+      for (let i = 0; i < n; i++) max = Math.max(max, smooth[i]);
+      const top = niceCeil(max * 1.15);
       const pad = 14; // room for the scale label
-      const x = (i: number) => (i / (ring.capacity - 1)) * w;
-      const y = (i: number) => h - 1 - (Math.min(1000 / Math.max(ring.at(i), 1e-3), top) / top) * (h - pad - 2);
+      const span = Math.max(n, 64) - 1; // short runs grow from the left; long ones fill the width
+      const x = (i: number) => (i / span) * w;
+      const y = (v: number) => h - 1 - (Math.min(v, top) / top) * (h - pad - 2);
+
+      ctx.lineJoin = 'round';
+      ctx.globalAlpha = 0.35;
+      for (let i = 0; i < n; i++) ctx.fillRect(x(i) - 0.75, y(rate(i)) - 0.75, 1.5, 1.5);
 
       ctx.beginPath();
       ctx.moveTo(x(0), h);
-      for (let i = 0; i < n; i++) ctx.lineTo(x(i), y(i));
+      for (let i = 0; i < n; i++) ctx.lineTo(x(i), y(smooth[i]));
       ctx.lineTo(x(n - 1), h);
       ctx.closePath();
-      ctx.globalAlpha = 0.15;
+      ctx.globalAlpha = 0.12;
       ctx.fill();
       ctx.globalAlpha = 1;
       ctx.beginPath();
-      for (let i = 0; i < n; i++) (i === 0 ? ctx.moveTo : ctx.lineTo).call(ctx, x(i), y(i));
-      ctx.lineWidth = 1.5;
-      ctx.lineJoin = 'round';
+      for (let i = 0; i < n; i++) (i === 0 ? ctx.moveTo : ctx.lineTo).call(ctx, x(i), y(smooth[i]));
+      ctx.lineWidth = 2;
       ctx.stroke();
 
       ctx.globalAlpha = 0.6;
@@ -77,10 +91,12 @@ export function Sparkline({ label, className = '' }: { label: string; className?
   return <canvas ref={canvasRef} role="img" aria-label={label} className={`block h-20 w-full ${className}`} />;
 }
 
-/** 1, 2, 5 x 10^k at or above v: round numbers for the scale. */
+const SMOOTH = 16; // tokens in the moving window
+
+/** The first round number (1, 1.5, 2, 3, 4, 5, 6, 8 x 10^k) at or above v, for the scale. */
 function niceCeil(v: number): number {
   if (!(v > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 1.5, 2, 3, 4, 5, 6, 8, 10]) if (m * p >= v) return m * p;
   return 10 * p;
 }
