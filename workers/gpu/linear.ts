@@ -1,0 +1,180 @@
+// The linear layer on the GPU: y[m, n] = W[n, :] · x[m, :] (or y += for residual adds), with W stored as its
+// LinearSpec says (f32, BF16 pairs, FP8 quads + row scales; workers/quant/pack.ts) and decoded in the shader.
+// Per call: FP8 W8A8 first quantizes x per token row (quantize_fp8_rows); then one token (m = 1) runs a GEMV
+// (memory-bound: the decode step), several rows a tiled GEMM (the prefill step). The CPU twin, with the exact
+// formulas, is workers/reference/linear.ts; tolerances are in docs/precision.md.
+// Shapes live in a small uniform per linear, so one pipeline per kernel and tuning serves every layer (pipelines
+// are cached per device by code + constants); buffers and bind groups are made once here: encode() only records.
+import type { LinearSpec } from '../quant/types.ts';
+import { packMatrix } from '../quant/pack.ts';
+import { F32_MAX } from '../quant/scale.ts';
+import { createPipeline, groups, storageBuffer, uniformBuffer, type GpuContext } from './context.ts';
+import quant from '../kernels/quant.wgsl?raw';
+import gemvCore from '../kernels/matmul_gemv.wgsl?raw';
+import gemmCore from '../kernels/matmul_gemm.wgsl?raw';
+import f32Gemv from '../kernels/matmul_f32_gemv.wgsl?raw';
+import bf16Gemv from '../kernels/matmul_bf16_gemv.wgsl?raw';
+import fp8Gemv from '../kernels/matmul_fp8_gemv.wgsl?raw';
+import fp8a8Gemv from '../kernels/matmul_fp8a8_gemv.wgsl?raw';
+import f32Gemm from '../kernels/matmul_f32_gemm.wgsl?raw';
+import bf16Gemm from '../kernels/matmul_bf16_gemm.wgsl?raw';
+import fp8Gemm from '../kernels/matmul_fp8_gemm.wgsl?raw';
+import fp8a8Gemm from '../kernels/matmul_fp8a8_gemm.wgsl?raw';
+import quantizeRows from '../kernels/quantize_fp8_rows.wgsl?raw';
+
+export interface GpuLinearIO {
+  x: GPUBuffer; // f32 [maxRows, k]
+  y: GPUBuffer; // f32 [maxRows, n]
+  /** A uniform buffer whose first u32 is m, the rows of x in this submit (m <= maxRows), written by the engine. */
+  rows: GPUBuffer;
+  maxRows: number;
+  /** y += W x (the residual adds of wo and w2) instead of y = W x. */
+  accumulate?: boolean;
+}
+
+export interface GpuLinear {
+  label: string;
+  spec: LinearSpec;
+  n: number;
+  k: number;
+  /** Bytes of the packed weights and scales on the GPU (what one token's GEMV reads). */
+  bytes: number;
+  encode(pass: GPUComputePassEncoder, m: number): void;
+  destroy(): void;
+}
+
+type Kind = 'f32' | 'bf16' | 'fp8' | 'fp8a8';
+
+/** The kernels, as complete WGSL sources: helpers + core + the dtype's loads. */
+export const MATMUL_KERNELS: Record<Kind, { gemv: string; gemm: string }> = {
+  f32: { gemv: quant + gemvCore + f32Gemv, gemm: quant + gemmCore + f32Gemm },
+  bf16: { gemv: quant + gemvCore + bf16Gemv, gemm: quant + gemmCore + bf16Gemm },
+  fp8: { gemv: quant + gemvCore + fp8Gemv, gemm: quant + gemmCore + fp8Gemm },
+  fp8a8: { gemv: quant + gemvCore + fp8a8Gemv, gemm: quant + gemmCore + fp8a8Gemm },
+};
+export const QUANTIZE_KERNEL = quant + quantizeRows;
+
+const cache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
+
+/** A compute pipeline for code + constants, built once per device. */
+export function cachedPipeline(device: GPUDevice, name: string, code: string, constants: Record<string, number>): Promise<GPUComputePipeline> {
+  let byKey = cache.get(device);
+  if (!byKey) cache.set(device, (byKey = new Map()));
+  const key = `${code}\n${JSON.stringify(Object.entries(constants).sort())}`;
+  let p = byKey.get(key);
+  if (!p) {
+    p = createPipeline(device, name, code, constants);
+    p.catch(() => byKey.delete(key)); // a failed build is retried next time
+    byKey.set(key, p);
+  }
+  return p;
+}
+
+/** Workgroups for a 1-D grid, folded into (x, y) when above the per-dimension limit. */
+export function grid(count: number, limit = 65535): [number, number] {
+  return count <= limit ? [count, 1] : [limit, Math.ceil(count / limit)];
+}
+
+/** GEMV lanes per row: enough vec4 words per lane to hide latency, at most 32 (one warp). */
+export function gemvLanes(kv: number): number {
+  let tpr = 1;
+  while (tpr < 32 && tpr * 2 * 4 <= kv) tpr *= 2;
+  return tpr;
+}
+
+/** The Params uniform of quantize_fp8_rows: k, words per row, the amax bound (f32), padding. */
+export function quantizeParams(k: number, kw: number, bound: number | null): Uint32Array {
+  const words = new Uint32Array([k, kw, 0, 0]);
+  new Float32Array(words.buffer)[2] = bound ?? F32_MAX;
+  return words;
+}
+
+export const GEMV_WG = 128;
+export const GEMM_TILE = 32; // TM = TN = 4 * 8
+
+export async function createGpuLinear(ctx: GpuContext, label: string, w: Float32Array, n: number, k: number,
+  spec: LinearSpec, io: GpuLinearIO): Promise<GpuLinear> {
+  const d = ctx.device;
+  const fp8 = spec.dtype === 'fp8e4m3' || spec.dtype === 'fp8e5m2';
+  const act = fp8 ? spec.act : null;
+  const kind: Kind = fp8 ? (act ? 'fp8a8' : 'fp8') : spec.dtype === 'bf16' ? 'bf16' : 'f32';
+  const p = packMatrix(w, n, k, spec);
+  const kv = p.kPacked / 4;
+  const limit = d.limits.maxStorageBufferBindingSize;
+  if (p.data.byteLength > limit) {
+    throw new Error(`${label}: ${p.data.byteLength} bytes of weights exceed this GPU's storage binding limit of ${limit} bytes`);
+  }
+
+  const owned: GPUBuffer[] = [];
+  const dims = uniformBuffer(d, `${label}.dims`, [n, k, kv, io.accumulate ? 1 : 0]);
+  owned.push(dims);
+  const buffer = (name: string, bytes: number, data?: ArrayBufferView) => {
+    const b = storageBuffer(d, `${label}.${name}`, bytes, data);
+    owned.push(b);
+    return b;
+  };
+  const wBuf = buffer(spec.dtype === 'f32' ? 'w' : `w.${spec.dtype}`, p.data.byteLength, p.data);
+  const sBuf = p.scales ? buffer('w_scale', p.scales.byteLength, p.scales) : null;
+  const xqBuf = act ? buffer(`xq.${act}`, io.maxRows * p.kPacked * 4) : null;
+  const xsBuf = act ? buffer('x_scale', io.maxRows * 4) : null;
+
+  // binding -> buffer, as every matmul kernel numbers them (unused ones are dropped by the 'auto' layout).
+  const all: Record<number, GPUBuffer | null> = { 0: io.rows, 1: io.x, 2: xqBuf, 3: xsBuf, 4: wBuf, 5: sBuf, 6: io.y, 7: dims };
+  const bindGroup = (pipeline: GPUComputePipeline, name: string, bindings: number[]) => d.createBindGroup({
+    label: `${label}.${name}`,
+    layout: pipeline.getBindGroupLayout(0),
+    entries: bindings.map((b) => ({ binding: b, resource: { buffer: all[b]! } })),
+  });
+  const formats = { ...(fp8 ? { W_E5M2: spec.dtype === 'fp8e5m2' ? 1 : 0 } : {}), ...(act ? { X_E5M2: act === 'fp8e5m2' ? 1 : 0 } : {}) };
+  const xBindings = act ? [2, 3] : [1];
+  const wBindings = fp8 ? [4, 5] : [4];
+
+  const tpr = gemvLanes(kv);
+  const gemv = await cachedPipeline(d, `matmul_${kind}_gemv`, MATMUL_KERNELS[kind].gemv,
+    { WG: GEMV_WG, TPR: tpr, ...formats });
+  const gemvBind = bindGroup(gemv, 'gemv', [...xBindings, ...wBindings, 6, 7]);
+  const gemvGrid = grid(Math.ceil(n / (GEMV_WG / tpr)));
+
+  let gemm: GPUComputePipeline | null = null, gemmBind: GPUBindGroup | null = null;
+  if (io.maxRows > 1) {
+    gemm = await cachedPipeline(d, `matmul_${kind}_gemm`, MATMUL_KERNELS[kind].gemm, formats);
+    gemmBind = bindGroup(gemm, 'gemm', [0, ...xBindings, ...wBindings, 6, 7]);
+  }
+
+  let quantize: GPUComputePipeline | null = null, quantizeBind: GPUBindGroup | null = null;
+  if (act) {
+    quantize = await cachedPipeline(d, `quantize_${act}_rows`, QUANTIZE_KERNEL, { E5M2: act === 'fp8e5m2' ? 1 : 0 });
+    const params = uniformBuffer(d, `${label}.quantize.params`, quantizeParams(k, p.kPacked, spec.actBound), 'raw');
+    owned.push(params);
+    quantizeBind = d.createBindGroup({
+      label: `${label}.quantize`,
+      layout: quantize.getBindGroupLayout(0),
+      entries: [io.rows, io.x, xqBuf!, xsBuf!, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+  }
+
+  return {
+    label, spec, n, k, bytes: p.bytes,
+    encode(pass: GPUComputePassEncoder, m: number) {
+      if (!(Number.isInteger(m) && m >= 1 && m <= io.maxRows)) throw new Error(`${label}: ${m} rows, expected 1..${io.maxRows}`);
+      if (quantize) {
+        pass.setPipeline(quantize);
+        pass.setBindGroup(0, quantizeBind!);
+        pass.dispatchWorkgroups(m);
+      }
+      if (m === 1) {
+        pass.setPipeline(gemv);
+        pass.setBindGroup(0, gemvBind);
+        pass.dispatchWorkgroups(gemvGrid[0], gemvGrid[1]);
+      } else {
+        pass.setPipeline(gemm!);
+        pass.setBindGroup(0, gemmBind!);
+        pass.dispatchWorkgroups(groups(n, GEMM_TILE), groups(m, GEMM_TILE));
+      }
+    },
+    destroy() {
+      for (const b of owned) b.destroy();
+      owned.length = 0;
+    },
+  };
+}
