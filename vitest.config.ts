@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.ts';
@@ -10,7 +11,12 @@ export default defineConfig({
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000 } },
       {
         // CI=true turns a missing WebGPU adapter into a failure (tests/gpu/harness.ts).
-        define: { 'import.meta.env.VITE_CI': JSON.stringify(process.env.CI ?? '') },
+        define: {
+          'import.meta.env.VITE_CI': JSON.stringify(process.env.CI ?? ''),
+          'import.meta.env.VITE_SHARED_DIR': JSON.stringify(fileURLToPath(new URL('../shared/', import.meta.url))),
+        },
+        // the stories260K cross-checks read ../shared (the reference model and llama2.c's outputs)
+        server: { fs: { allow: ['.', '../shared'] } },
         test: {
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],

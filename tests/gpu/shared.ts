@@ -4,7 +4,7 @@ import { commands } from 'vitest/browser';
 
 export async function readShared(rel: string): Promise<Uint8Array | null> {
   try {
-    const b64 = await commands.readFile(`../../../shared/${rel}`, 'base64');
+    const b64 = await commands.readFile(`${import.meta.env.VITE_SHARED_DIR}${rel}`, 'base64');
     return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   } catch (e) {
     if (import.meta.env.VITE_CI === 'true') throw new Error(`CI=true but ../shared/${rel} is unreadable: ${(e as Error).message}`);

@@ -31,7 +31,7 @@ export async function createGpuContext(): Promise<GpuContext> {
 
 /** A storage buffer with a label, optionally initialised from data. */
 export function storageBuffer(device: GPUDevice, label: string, bytes: number, data?: ArrayBufferView, extraUsage = 0): GPUBuffer {
-  const size = Math.max(16, Math.ceil(bytes / 4) * 4);
+  const size = Math.max(16, Math.ceil(Math.max(bytes, data?.byteLength ?? 0) / 4) * 4);
   const buffer = device.createBuffer({
     label,
     size,
