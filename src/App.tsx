@@ -53,7 +53,7 @@ function Header() {
   const info = useEngine((s) => s.info);
   return (
     <header className="flex flex-wrap items-center gap-x-4 gap-y-2">
-      <img src="/favicon.svg" alt="" className="size-9" />
+      <img src={`${import.meta.env.BASE_URL}favicon.svg`} alt="" className="size-9" />
       <div className="min-w-0">
         <h1 className="text-xl font-bold tracking-tight text-zinc-900 sm:text-2xl dark:text-zinc-50">Llama FP8 Playground</h1>
         <p className="text-sm text-zinc-500 dark:text-zinc-400">
