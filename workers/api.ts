@@ -4,8 +4,22 @@
 import type { LlamaConfig } from './model/config.ts';
 import type { TensorInfo } from './loader/types.ts';
 import type { LinearSpec, PrecisionMap, PrecisionOverride, PresetName } from './quant/types.ts';
+import type { TensorNumerics } from './model/numerics.ts';
+import type { QualityMetrics } from './model/eval.ts';
 
-export type { LlamaConfig, TensorInfo, LinearSpec, PrecisionMap, PrecisionOverride, PresetName };
+export type { LlamaConfig, TensorInfo, LinearSpec, PrecisionMap, PrecisionOverride, PresetName, TensorNumerics, QualityMetrics };
+
+/** One tensor's values against the FP8 grid (E4M3 unless the tensor is E5M2), for the quantization map's hover. */
+export interface TensorDetail extends TensorNumerics {
+  histogram: {
+    format: 'fp8e4m3' | 'fp8e5m2';
+    counts: number[]; // (128) elements per grid magnitude, sign dropped; bin 0 holds zeros and underflows
+    values: number[]; // (128) the grid value of each bin (after dequantization scale 1)
+    total: number;
+    underflow: number;
+    clipped: number;
+  };
+}
 
 /** Where a model comes from. A Hugging Face model is a set of files (config.json, model.safetensors, tokenizer.json ...). */
 export type ModelSource =
@@ -119,4 +133,13 @@ export interface EngineApi {
   setPrecision(change: PresetName | PrecisionOverride): Promise<ModelInfo>;
   /** Tokenize text with the loaded model's tokenizer (for the token view). */
   tokenize(text: string): Promise<{ id: number; text: string }[]>;
+  /** Per-tensor numerics of the current precision map (what quantizing did: amax, scale, clipped, underflow, NaN). */
+  numerics(): Promise<TensorNumerics[]>;
+  /** One tensor (label as in numerics, e.g. "L2.w1" or "output") with its histogram against the FP8 grid. */
+  tensorDetail(label: string): Promise<TensorDetail>;
+  /**
+   * Quality of the current precision against f32, teacher-forced on `text`, or on the current conversation
+   * (the tokens in the KV cache) when text is omitted: KL(f32 || current), top-1 agreement, perplexities.
+   */
+  quality(text?: string): Promise<QualityMetrics & { precision: string }>;
 }

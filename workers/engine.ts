@@ -2,11 +2,14 @@
 // events, switch precision live. Every failure becomes an Error with one line a person can act on.
 import type {
   ChatMessage, EngineApi, EngineEvent, GenerateRequest, GenerateResult, LoadProgress, ModelInfo, ModelSource,
-  PrecisionMap, PrecisionOverride, PresetName, SelfTestResult,
+  PrecisionMap, PrecisionOverride, PresetName, QualityMetrics, SelfTestResult, TensorDetail, TensorNumerics,
 } from './api.ts';
 import { loadModelFromBytes, fetchWithProgress } from './loader/index.ts';
 import type { LoadedModel } from './loader/types.ts';
-import { countParams } from './model/weights.ts';
+import { countParams, matrixShape, type LayerMatrix } from './model/weights.ts';
+import { tensorNumerics } from './model/numerics.ts';
+import { evaluate } from './model/eval.ts';
+import { fp8Histogram } from './quant/stats.ts';
 import type { Forward } from './model/forward.ts';
 import { runLoop, type CacheState } from './model/generate.ts';
 import { renderChat } from './model/chat.ts';
@@ -34,6 +37,7 @@ export class Engine implements EngineApi {
   private cache: CacheState = { tokens: [] };
   private stopRequested = false;
   private busy: Promise<unknown> = Promise.resolve();
+  private numericsCache: { map: PrecisionMap; value: TensorNumerics[] } | null = null;
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -168,6 +172,39 @@ export class Engine implements EngineApi {
       const r = await selfTest(model, forward);
       this.cache = { tokens: [] };
       return r;
+    });
+  }
+
+  async numerics(): Promise<TensorNumerics[]> {
+    const { model, forward } = this.loaded();
+    if (this.numericsCache?.map !== forward.precision) {
+      this.numericsCache = { map: forward.precision, value: tensorNumerics(model.config, model.weights, forward.precision) };
+    }
+    return this.numericsCache.value;
+  }
+
+  async tensorDetail(label: string): Promise<TensorDetail> {
+    const { model, forward } = this.loaded();
+    const found = (await this.numerics()).find((t) => t.label === label);
+    if (!found) throw new Error(`no tensor named ${label}: use labels like L0.wq or output`);
+    const [, layer, matrix] = /^L(\d+)\.(\w+)$/.exec(label) ?? [];
+    const w = label === 'output' ? model.weights.output : model.weights.layers[Number(layer)][matrix as LayerMatrix];
+    const spec = label === 'output' ? forward.precision.output : forward.precision.layers[Number(layer)][matrix as LayerMatrix];
+    const k = label === 'output' ? model.config.dim : matrixShape(model.config, matrix as LayerMatrix)[1];
+    const h = fp8Histogram(w, spec, k);
+    return { ...found, histogram: { format: h.format, counts: Array.from(h.counts), values: Array.from(h.values), total: h.total, underflow: h.underflow, clipped: h.clipped } };
+  }
+
+  async quality(text?: string): Promise<QualityMetrics & { precision: string }> {
+    return this.exclusive(async () => {
+      const { model, forward } = this.loaded();
+      const tokens = text === undefined ? this.cache.tokens.slice() : model.tokenizer.encode(text, { bos: true }).slice(0, forward.maxSeq);
+      if (tokens.length < 2) throw new Error('nothing to measure yet: send a message first');
+      // the f32 reference runs on the CPU twin, so the active engine keeps its weights and cache
+      const reference = new CpuForward(model.config, model.weights, presetMap(model.config.nLayers, 'f32'), tokens.length).forwardSync(tokens, 0, true);
+      const logits = await forward.forward(tokens, 0, true);
+      this.cache = { tokens }; // the cache now holds exactly these tokens under the current precision
+      return { ...evaluate(reference, logits, tokens, model.config.vocabSize), precision: forward.precision.preset };
     });
   }
 

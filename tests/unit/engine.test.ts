@@ -108,4 +108,32 @@ describe.runIf(bytes)('engine on stories260K (CPU)', () => {
     const e = await engine();
     await expect(e.generate({ messages: [{ role: 'user', content: 'hi' }] })).rejects.toThrow(/no chat template/);
   });
+
+  test('precision switches live: numerics, histograms and quality on the current conversation', async () => {
+    const e = await engine();
+    await expect(e.quality()).rejects.toThrow(/send a message first/);
+    const before = (await e.info())!.weightBytes;
+    const info = await e.setPrecision('fp8-llama3');
+    expect(info.precision.preset).toBe('fp8-llama3');
+    expect(info.weightBytes).toBeLessThan(before / 2);
+    await e.generate({ prompt: 'Once upon a time', temperature: 0, max_tokens: 30 });
+    const q = await e.quality();
+    expect(q.precision).toBe('fp8-llama3');
+    expect(q.tokens).toBe(5 + 29 - 1); // the cache holds the prompt and every generated token but the last
+    expect(q.kl_mean).toBeGreaterThan(0);
+    expect(q.top1_agreement).toBeGreaterThan(0.8);
+    const n = await e.numerics();
+    expect(n.find((t) => t.label === 'L1.w3')?.dtype).toBe('fp8e4m3');
+    const d = await e.tensorDetail('L1.w3');
+    expect(d.histogram.counts).toHaveLength(128);
+    expect(d.histogram.counts.reduce((a, b) => a + b, 0)).toBe(d.histogram.total);
+    await expect(e.tensorDetail('L9.nope')).rejects.toThrow(/no tensor named/);
+    const custom = await e.setPrecision({ layer: 0, matrix: 'wq', spec: { dtype: 'fp8e5m2', act: null } });
+    expect(custom.precision.preset).toBe('custom');
+    expect(custom.precision.layers[0].wq.dtype).toBe('fp8e5m2');
+    const f32 = await e.setPrecision('f32');
+    expect(f32.weightBytes).toBe(before);
+    const g = await e.generate({ prompt: 'Once upon a time', temperature: 0, max_tokens: 10 });
+    expect(g.tokens).toEqual(golden[0].greedy_continuation.slice(0, 10));
+  });
 });
