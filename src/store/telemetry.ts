@@ -4,7 +4,7 @@ import type { EngineEvent, Usage } from '../../workers/api.ts';
 import { RingBuffer } from './ringBuffer.ts';
 
 export interface Telemetry {
-  /** Per-token decode time in ms (from token events), newest last. */
+  /** Per-token decode time in ms (from token events, the first token excluded), newest last. */
   tokenMs: RingBuffer;
   generating: boolean;
   startedAt: number; // performance.now() when the request was sent
@@ -55,6 +55,9 @@ export function recordEvents(events: EngineEvent[]): void {
       if (e.id < 0) continue; // text held back for a stop string, flushed at the end: not a token
       telemetry.firstTokenAt ??= performance.now();
       telemetry.tokens++;
+      // The first token comes from the prefill's logits (its time is the time to first token); decode speed
+      // counts the tokens after it, as the engine's usage does.
+      if (telemetry.tokens === 1) continue;
       telemetry.decodeMs += e.ms;
       telemetry.tokenMs.push(e.ms);
     } else if (e.type === 'done') {
