@@ -37,7 +37,7 @@ function inputs(m: number, k: number, seed: number): Float32Array {
 }
 
 describe.each(SPECS)('%s', (_name, s) => {
-  test.each(SHAPES)('n = %i, k = %i: m = 1, 2, 7, 33; accumulate off and on', async (n, k) => {
+  test.each(SHAPES)('n = %i, k = %i: m = 1, 2, 7, 33; accumulate off (default lanes) and on (4 lanes)', async (n, k) => {
     const ctx = await gpu();
     if (!ctx) return;
     const d = ctx.device;
@@ -48,11 +48,14 @@ describe.each(SPECS)('%s', (_name, s) => {
     const rows = uniformBuffer(d, 'test.rows', [0, 0, 0, 0]);
     let worst = 0;
     for (const accumulate of [false, true]) {
-      const lin = await createGpuLinear(ctx, `test.${s.dtype}`, w, n, k, s, { x, y, rows, maxRows: MAX_ROWS, accumulate });
+      // The accumulate pass also forces 4 GEMV lanes per row, so the shared-memory reduction runs even where the
+      // device's default is one thread per row (SwiftShader).
+      const lanes = accumulate ? 4 : undefined;
+      const lin = await createGpuLinear(ctx, `test.${s.dtype}`, w, n, k, s, { x, y, rows, maxRows: MAX_ROWS, accumulate, lanes });
       expect(lin.bytes).toBe(cpu.bytes);
       for (const m of ROWS) {
-        const xv = inputs(m, k, 1000 * m + k);
-        const y0 = accumulate ? randomArray(m * n, 7 * m + n, 3) : new Float32Array(m * n).fill(NaN);
+        const xv = new Float32Array(inputs(m, k, 1000 * m + k));
+        const y0 = accumulate ? new Float32Array(randomArray(m * n, 7 * m + n, 3)) : new Float32Array(m * n).fill(NaN);
         d.queue.writeBuffer(rows, 0, new Uint32Array([m, 0, 0, 0]));
         d.queue.writeBuffer(x, 0, xv);
         d.queue.writeBuffer(y, 0, y0);
