@@ -127,7 +127,7 @@ export class Engine implements EngineApi {
         const message = oneLine(e);
         batcher.push({ type: 'error', message });
         batcher.flush();
-        throw new Error(message);
+        throw new Error(message, { cause: e });
       }
     });
   }

@@ -203,7 +203,7 @@ export class GpuForward implements Forward {
     try {
       await b.readback.mapAsync(GPUMapMode.READ);
     } catch (e) {
-      throw new Error(this.lost ? `the GPU device was lost (${this.lost}): reload the model` : `reading logits failed: ${(e as Error).message}`);
+      throw new Error(this.lost ? `the GPU device was lost (${this.lost}): reload the model` : `reading logits failed: ${(e as Error).message}`, { cause: e });
     }
     const mapped = b.readback.getMappedRange();
     const logits = new Float32Array(mapped.slice(0, logitBytes));

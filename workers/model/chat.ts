@@ -19,7 +19,7 @@ export function renderChat(model: LoadedModel, messages: ChatMessage[], addGener
     try {
       template = new Template(model.chatTemplate);
     } catch (e) {
-      throw new Error(`the model's chat template does not parse: ${(e as Error).message.split('\n')[0]}`);
+      throw new Error(`the model's chat template does not parse: ${(e as Error).message.split('\n')[0]}`, { cause: e });
     }
     compiled.set(model, template);
   }
