@@ -28,6 +28,7 @@ export type ModelSource =
   | { kind: 'file'; name: string; bytes: ArrayBuffer } // one .gguf or .safetensors file (transferred)
   | { kind: 'files'; files: { name: string; bytes: ArrayBuffer }[] }; // a Hugging Face model's files
 
+/** download: bytes of the current file; parse: tensors converted; upload: matrices packed onto the GPU. */
 export interface LoadProgress {
   phase: 'download' | 'parse' | 'upload' | 'compile';
   loaded: number;
@@ -98,7 +99,8 @@ export type FinishReason = 'stop' | 'length' | 'abort' | 'error';
 /** One tagged union; the worker batches events to about one message per animation frame. */
 export type EngineEvent =
   | { type: 'prefill'; tokens: number; ms: number }
-  // one sampled token and the text it completes (id -1: trailing text flushed at the end, no new token)
+  // one sampled token and the text it completes (id -1: trailing text flushed at the end, no new token);
+  // ms: time since the previous token (for the first token: sampling after the prefill, not the prefill itself)
   | { type: 'token'; id: number; text: string; logprob?: TokenLogprob; ms: number }
   | { type: 'done'; finish: FinishReason; usage: Usage }
   | { type: 'error'; message: string };

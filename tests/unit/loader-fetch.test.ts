@@ -23,6 +23,11 @@ describe('fetchWithProgress', () => {
     expect(seen).toEqual([[3, 9], [4, 9], [9, 9]]);
   });
 
+  it('treats a web page served for a model file as missing (single-page-app fallback)', async () => {
+    vi.stubGlobal('fetch', async () => new Response('<!doctype html>', { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } }));
+    await expect(fetchWithProgress('/models/x/config.json')).rejects.toThrow(/not found \(the server answered with a web page\)/);
+  });
+
   it('grows when the length is unknown', async () => {
     vi.stubGlobal('fetch', async () => chunked(chunks));
     const seen: number[] = [];

@@ -10,6 +10,10 @@ export async function fetchWithProgress(url: string, onProgress?: ProgressFn, in
     throw new Error(`could not download ${url}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   if (!res.ok) throw new Error(`could not download ${url}: HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}`);
+  // single-page-app servers (vite preview, many static hosts) answer a missing file with index.html and 200
+  if (/^text\/html/i.test(res.headers.get('content-type') ?? '') && !/\.html?$/i.test(new URL(url, 'http://x/').pathname)) {
+    throw new Error(`could not download ${url}: not found (the server answered with a web page)`);
+  }
   const header = Number(res.headers.get('content-length'));
   const total = Number.isSafeInteger(header) && header > 0 ? header : 0; // 0: unknown (e.g. compressed transfer)
   if (!res.body) {
