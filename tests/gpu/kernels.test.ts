@@ -26,7 +26,7 @@ function noWeights(c: LlamaConfig): LlamaWeights {
 
 interface Rig { ctx: GpuContext; k: GpuKernels; step: GPUBuffer; table: GPUBuffer; buf: (label: string, data: Float32Array | Uint32Array | number) => GPUBuffer }
 
-async function rig(c: LlamaConfig, maxSeq: number): Promise<Rig | null> {
+async function rig(c: LlamaConfig, maxSeq: number, barrierFree?: boolean): Promise<Rig | null> {
   const ctx = await gpu();
   if (!ctx) return null;
   const d = ctx.device;
@@ -34,7 +34,7 @@ async function rig(c: LlamaConfig, maxSeq: number): Promise<Rig | null> {
     typeof data === 'number' ? storageBuffer(d, label, data * 4) : storageBuffer(d, label, data.byteLength, data);
   const step = uniformBuffer(d, 'step', stepWords(1, 0));
   const table = buf('rope', ropeTable(c, maxSeq));
-  const k = await GpuKernels.create(ctx, c, noWeights(c), maxSeq, step, table, (label, bytes, data) => data ? storageBuffer(d, label, bytes, data) : storageBuffer(d, label, bytes));
+  const k = await GpuKernels.create(ctx, c, noWeights(c), maxSeq, step, table, (label, bytes, data) => data ? storageBuffer(d, label, bytes, data) : storageBuffer(d, label, bytes), barrierFree);
   return { ctx, k, step, table, buf };
 }
 
@@ -57,11 +57,15 @@ function expectClose(got: Float32Array, want: Float32Array, tol: number) {
   expect(worst).toBeLessThanOrEqual(tol);
 }
 
+// Both variants run everywhere: workgroup reductions (GPUs) and barrier-free (CPU adapters).
+const VARIANTS = [false, true] as const;
+const variantName = (barrierFree: boolean) => (barrierFree ? 'barrier-free' : 'workgroup');
+
 describe('rmsnorm', () => {
-  for (const [dim, rows] of [[70, 1], [67, 5], [256, 33], [3, 2]] as const) {
-    test(`dim ${dim}, ${rows} rows`, async () => {
+  for (const [dim, rows, barrierFree] of [[70, 1, false], [67, 5, true], [256, 33, false], [256, 33, true], [3, 2, false]] as const) {
+    test(`dim ${dim}, ${rows} rows, ${variantName(barrierFree)}`, async () => {
       const c = config({ dim });
-      const r = await rig(c, 8);
+      const r = await rig(c, 8, barrierFree);
       if (!r) return;
       const x = randomArray(rows * dim, 1 + dim, 3), w = randomArray(dim, 2 + dim);
       const xb = r.buf('x', x), wb = r.buf('w', w), out = r.buf('out', rows * dim);
@@ -112,11 +116,11 @@ describe('rope and the KV-cache store', () => {
 });
 
 describe('attention (causal, grouped-query)', () => {
-  for (const [nHeads, nKvHeads, headDim, rows, pos0] of [[6, 2, 10, 1, 0], [6, 2, 10, 1, 40], [4, 4, 8, 9, 5], [8, 1, 66, 3, 100]] as const) {
-    test(`${nHeads} heads / ${nKvHeads} kv, headDim ${headDim}, ${rows} rows at ${pos0}`, async () => {
+  for (const barrierFree of VARIANTS) for (const [nHeads, nKvHeads, headDim, rows, pos0] of [[6, 2, 10, 1, 0], [6, 2, 10, 1, 40], [4, 4, 8, 9, 5], [8, 1, 66, 3, 100], [9, 3, 8, 2, 126]] as const) {
+    test(`${nHeads} heads / ${nKvHeads} kv, headDim ${headDim}, ${rows} rows at ${pos0}, ${variantName(barrierFree)}`, async () => {
       const c = config({ nHeads, nKvHeads, headDim, dim: nHeads * headDim });
       const maxSeq = 128;
-      const r = await rig(c, maxSeq);
+      const r = await rig(c, maxSeq, barrierFree);
       if (!r) return;
       const kvd = nKvHeads * headDim, qd = nHeads * headDim;
       const q = randomArray(rows * qd, 21, 2), kc = randomArray(maxSeq * kvd, 22, 2), vc = randomArray(maxSeq * kvd, 23);

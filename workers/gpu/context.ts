@@ -6,7 +6,14 @@ export interface GpuContext {
   adapterName: string;
   /** Features the kernels may use. */
   hasTimestamps: boolean;
+  /**
+   * A CPU implementation of the GPU (SwiftShader, llvmpipe): workgroup barriers cost far more than arithmetic
+   * there, so kernels pick barrier-free variants (same results; the parity tests run both).
+   */
+  cpuAdapter: boolean;
 }
+
+export const isCpuAdapter = (name: string) => /swiftshader|llvmpipe|lavapipe/i.test(name);
 
 /** Requests an adapter and a device with the largest storage-buffer limits the adapter offers. */
 export async function createGpuContext(): Promise<GpuContext> {
@@ -26,7 +33,7 @@ export async function createGpuContext(): Promise<GpuContext> {
   });
   const info = adapter.info;
   const adapterName = [info?.vendor, info?.architecture, info?.device].filter(Boolean).join(' ') || 'unknown adapter';
-  return { device, adapterName, hasTimestamps };
+  return { device, adapterName, hasTimestamps, cpuAdapter: isCpuAdapter(adapterName) };
 }
 
 /** A storage buffer with a label, optionally initialised from data. */

@@ -20,22 +20,30 @@ export class GpuKernels {
   private params = new Map<string, GPUBuffer>();
 
   private constructor(private readonly ctx: GpuContext, private readonly c: LlamaConfig,
-    private readonly pipelines: Record<KernelName | 'ropeStore' | 'embedBf16', GPUComputePipeline>, private readonly step: GPUBuffer,
-    private readonly ropeTable: GPUBuffer) {}
+    private readonly pipelines: Record<Exclude<KernelName, 'attentionOnline'> | 'ropeStore' | 'embedBf16', GPUComputePipeline>, private readonly step: GPUBuffer,
+    private readonly ropeTable: GPUBuffer, private readonly barrierFree: boolean) {}
 
-  static async create(ctx: GpuContext, c: LlamaConfig, weights: LlamaWeights, maxSeq: number, step: GPUBuffer, ropeTable: GPUBuffer, alloc: Alloc): Promise<GpuKernels> {
+  /**
+   * barrierFree (default: on CPU adapters) picks the variants without workgroup barriers: one thread per row for
+   * rmsnorm, an online-softmax thread per (head, row) for attention. Results agree with the CPU twin either way.
+   */
+  static async create(ctx: GpuContext, c: LlamaConfig, weights: LlamaWeights, maxSeq: number, step: GPUBuffer, ropeTable: GPUBuffer, alloc: Alloc,
+    barrierFree = ctx.cpuAdapter): Promise<GpuKernels> {
     const d = ctx.device;
+    if (barrierFree && c.headDim > 256) throw new Error(`headDim ${c.headDim} is over the 256 the barrier-free attention kernel holds`);
     const interleaved = c.ropeStyle === 'interleaved';
     const pipelines = {
       embed: await createPipeline(d, 'embed', KERNELS.embed, { WG }),
       embedBf16: await createPipeline(d, 'embed.bf16', KERNELS.embed, { WG, BF16: 1 }),
-      rmsnorm: await createPipeline(d, 'rmsnorm', KERNELS.rmsnorm, { WG }),
+      rmsnorm: await createPipeline(d, 'rmsnorm', KERNELS.rmsnorm, { WG: barrierFree ? 1 : WG }),
       rope: await createPipeline(d, 'rope', KERNELS.rope, { WG, INTERLEAVED: interleaved ? 1 : 0 }),
       ropeStore: await createPipeline(d, 'rope.store_kv', KERNELS.rope, { WG, INTERLEAVED: interleaved ? 1 : 0, STORE: 1 }),
-      attention: await createPipeline(d, 'attention', KERNELS.attention, { WG, MAX_SEQ: maxSeq }),
+      attention: barrierFree
+        ? await createPipeline(d, 'attention.online', KERNELS.attentionOnline, {})
+        : await createPipeline(d, 'attention', KERNELS.attention, { WG, MAX_SEQ: maxSeq }),
       swiglu: await createPipeline(d, 'swiglu', KERNELS.swiglu, { WG }),
     };
-    const k = new GpuKernels(ctx, c, pipelines, step, ropeTable);
+    const k = new GpuKernels(ctx, c, pipelines, step, ropeTable, barrierFree);
     k.layerNorms = weights.layers.map((lw, l) => ({
       attnNorm: alloc(`L${l}.attn_norm`, lw.attnNorm.byteLength, lw.attnNorm),
       ffnNorm: alloc(`L${l}.ffn_norm`, lw.ffnNorm.byteLength, lw.ffnNorm),
@@ -105,7 +113,8 @@ export class GpuKernels {
     new Uint32Array(p.buffer).set([c.nHeads, c.nKvHeads, c.headDim]);
     p[3] = 1 / Math.sqrt(c.headDim);
     const params = this.uniform('attention', p);
-    return this.dispatch(`attention.${kCache.label}`, this.pipelines.attention, [this.step, params, q, kCache, vCache, out], (m) => [c.nHeads, m]);
+    const size = (m: number): [number, number] => (this.barrierFree ? [groups(c.nHeads, 8), m] : [c.nHeads, m]);
+    return this.dispatch(`attention.${kCache.label}`, this.pipelines.attention, [this.step, params, q, kCache, vCache, out], size);
   }
 
   /** h1 = silu(h1) * h3 */

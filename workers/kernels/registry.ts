@@ -6,6 +6,7 @@ import embed from './embed.wgsl?raw';
 import rmsnorm from './rmsnorm.wgsl?raw';
 import rope from './rope.wgsl?raw';
 import attention from './attention.wgsl?raw';
+import attentionOnline from './attention_online.wgsl?raw';
 import swiglu from './swiglu.wgsl?raw';
 
 export const KERNELS = {
@@ -17,6 +18,8 @@ export const KERNELS = {
   rope: common + rope,
   // step, params, q, k_cache, v_cache, out
   attention: common + attention,
+  // same bindings as attention; one thread per (head, row), no barriers (CPU adapters)
+  attentionOnline: common + attentionOnline,
   // step, params, h1, h3
   swiglu: common + swiglu,
 } as const;
