@@ -2,6 +2,7 @@
 import math
 import platform
 
+from . import data
 from .model import rope_inv_freq
 
 
@@ -50,6 +51,12 @@ def write_card(out, cfg, ck, d, res, tok):
     scaling_args = ", ".join(f"`{k}: {v}`" for k, v in rs.items())
     hi_wl = rs["original_max_position_embeddings"] / rs["high_freq_factor"]
     lo_wl = rs["original_max_position_embeddings"] / rs["low_freq_factor"]
+    anneal_txt = ""
+    if a.get("anneal_steps"):
+        anneal_txt = (f" Then, as Llama 3 does at the end of pre-training (section 3.4.3, annealing on upsampled "
+                      f"math and code), {a['anneal_steps']} annealing steps at 512 tokens on a fresh corpus from the same "
+                      f"generator (seed {a['seed'] + 2000}) with the mix {data.ANNEAL_MIX}, learning rate decaying "
+                      f"linearly from {a['anneal_lr']} to 0.")
     samples = "\n\n".join(f"**User:** {q}\n\n```text\n{r}\n```" for q, r in res["greedy_samples"].items())
     card = f"""# llama31-mini
 
@@ -135,8 +142,8 @@ Licence-clean: no third-party text, model or tokenizer was used.
 thread measured 2.5x faster than two: 908 vs 362 tokens/s under the same load). AdamW (beta 0.9/0.95, weight decay 0.1 on matrices),
 peak LR {a['lr']}, {a['warmup']} warmup steps, cosine decay to 10%, gradient clipping 1.0, {a['tokens_per_step']} tokens per step.
 Two context stages in the spirit of Llama 3's staged context growth: 256-token windows for the first
-{100 * (1 - a['stage2_frac']):.0f}% of steps, then 512. {ck['step']} steps, {seen / 1e6:.2f}M tokens seen
-({seen / n_tok:.2f} epochs).
+{100 * (1 - a['stage2_frac']):.0f}% of the {a['steps']} main steps, then 512.{anneal_txt} {ck['step']} steps in all,
+{seen / 1e6:.2f}M tokens seen.
 
 Machine: {platform.machine()} ({_cpu()}), 2 cores shared with other jobs. Training time
 {ck['train_s'] / 60:.0f} min ({tok_s:,.0f} tokens/s average; throughput varied with the other load).

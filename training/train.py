@@ -5,6 +5,8 @@
 
 Schedule: AdamW, linear warmup then cosine decay to 10% (as Llama 3 pre-training), and two context stages
 (256 then 512 tokens, a miniature of Llama 3's staged context growth) at a constant number of tokens per step.
+Then an annealing stage (Llama 3 section 3.4.3): --anneal-steps more steps on a fresh corpus with math upsampled
+(data.ANNEAL_MIX), learning rate decaying linearly from --anneal-lr to 0.
 A checkpoint is written every --ckpt-every steps to training/out/; --resume continues from it.
 """
 import argparse
@@ -52,7 +54,26 @@ def prepare(args, log):
     return d
 
 
+def prepare_anneal(args, d, log):
+    """Annealing corpus: same generator and tokenizer, another seed, math upsampled (data.ANNEAL_MIX)."""
+    path = f"{OUT}/anneal-seed{args.seed}-{args.anneal_steps}.pt"
+    if os.path.exists(path):
+        return torch.load(path)
+    tok = Tokenizer(d["merges"])
+    chars = int(args.anneal_steps * args.tokens_per_step * 4.6)  # ~1 epoch at ~4.4 chars/token
+    docs, _, stats, _ = data.generate(chars, args.seed + 2000, mix=data.ANNEAL_MIX)
+    ids = []
+    for doc in docs:
+        ids.extend(tok.encode(doc))
+    log(f"anneal corpus: {len(docs)} docs, {len(ids) / 1e6:.2f}M tokens, {stats}")
+    t = torch.tensor(ids, dtype=torch.int16)
+    torch.save(t, path)
+    return t
+
+
 def lr_at(step, args):
+    if step >= args.steps:  # annealing stage: linear decay from anneal_lr to 0
+        return args.anneal_lr * (1 - (step - args.steps) / args.anneal_steps)
     if step < args.warmup:
         return args.lr * (step + 1) / args.warmup
     p = (step - args.warmup) / max(1, args.steps - args.warmup)
@@ -81,6 +102,7 @@ def eval_loss(model, stream, T=512):
 
 
 def main():
+    global OUT
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus-chars", type=int, default=30_000_000)
@@ -95,14 +117,18 @@ def main():
     ap.add_argument("--tokens-per-step", type=int, default=4096)
     ap.add_argument("--stage2-frac", type=float, default=0.12, help="final fraction of steps at 512 context")
     ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--anneal-steps", type=int, default=200, help="extra steps on the math-upsampled ANNEAL_MIX")
+    ap.add_argument("--anneal-lr", type=float, default=3e-4, help="start of the linear decay to 0")
     ap.add_argument("--warmup", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--ckpt-every", type=int, default=50)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--workdir", default=OUT, help="checkpoints, caches and logs")
     ap.add_argument("--out", default="public/models/llama31-mini")
     ap.add_argument("--no-export", action="store_true")
     args = ap.parse_args()
 
+    OUT = args.workdir
     os.makedirs(OUT, exist_ok=True)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -134,8 +160,13 @@ def main():
     log(f"config {cfg}; {model.n_params()} params; args {vars(args)}")
     stream = d["train"]
     stage2 = int(args.steps * (1 - args.stage2_frac))
+    total = args.steps + args.anneal_steps
+    if args.anneal_steps:
+        anneal = prepare_anneal(args, d, log)
     t_last, tok_last = time.time(), 0
-    while step < args.steps:
+    while step < total:
+        if step >= args.steps:
+            stream = anneal
         T = 256 if step < stage2 else 512
         B = args.tokens_per_step // T
         for group in opt.param_groups:
@@ -156,11 +187,11 @@ def main():
             rec["tok_s"] = round(tok_last / (time.time() - t_last))
             t_last, tok_last = time.time(), 0
             log(json.dumps(rec))
-        if step % args.ckpt_every == 0 or step == args.steps:
+        if step % args.ckpt_every == 0 or step == total:
             rec["val_loss"] = round(eval_loss(model, d["heldout"][:8 * 512 + 1]), 4)
             log(json.dumps(rec))
         hist.append(rec)
-        if step % args.ckpt_every == 0 or step == args.steps:
+        if step % args.ckpt_every == 0 or step == total:
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "gen": g.get_state(), "step": step,
                         "hist": hist, "train_s": train_s, "cfg": cfg.__dict__, "args": vars(args)}, ck + ".tmp")
             os.replace(ck + ".tmp", ck)
