@@ -3,6 +3,7 @@
 import type {
   ChatMessage, EngineApi, EngineEvent, GenerateRequest, GenerateResult, LoadProgress, ModelInfo, ModelSource,
   PrecisionMap, PrecisionOverride, PresetName, QualityMetrics, SelfTestResult, TensorDetail, TensorNumerics,
+  PipelineEvent, PipelineRequest, PipelineResult,
 } from './api.ts';
 import { loadModelFromBytes, fetchWithProgress } from './loader/index.ts';
 import type { LoadedModel } from './loader/types.ts';
@@ -16,6 +17,7 @@ import { renderChat } from './model/chat.ts';
 import { applyOverride, presetMap } from './quant/precision.ts';
 import { CpuForward } from './reference/forward.ts';
 import { EventBatcher } from './events.ts';
+import { PipelineHost } from './pipeline/host.ts';
 
 /** The embedded default model, in Hugging Face layout under public/models/. */
 export const DEFAULT_MODEL = 'llama31-mini';
@@ -37,6 +39,7 @@ export class Engine implements EngineApi {
   private cache: CacheState = { tokens: [] };
   private stopRequested = false;
   private busy: Promise<unknown> = Promise.resolve();
+  private pipeline = new PipelineHost(); // stage workers, kept between runs of the same cut
   private numericsCache: { map: PrecisionMap; value: TensorNumerics[] } | null = null;
 
   constructor(private readonly options: EngineOptions) {}
@@ -52,6 +55,7 @@ export class Engine implements EngineApi {
       const forward = await this.createForward(model, map, maxSeq, onProgress);
       // only now replace the old model: a failed load leaves the previous one working
       this.forward?.dispose();
+      this.pipeline.dispose();
       this.model = model;
       this.forward = forward;
       this.cache = { tokens: [] };
@@ -77,10 +81,11 @@ export class Engine implements EngineApi {
 
   private async fetchHfFolder(url: string, progress: (p: { loaded: number; total: number }) => void) {
     const out: { name: string; bytes: Uint8Array }[] = [];
+    const folder = new URL(url).pathname.split('/').filter(Boolean).pop() ?? 'model'; // names the model
     for (const name of DEFAULT_MODEL_FILES) {
       const optional = name === 'generation_config.json';
       try {
-        out.push({ name, bytes: new Uint8Array(await fetchWithProgress(new URL(name, url).href, progress)) });
+        out.push({ name: `${folder}/${name}`, bytes: new Uint8Array(await fetchWithProgress(new URL(name, url).href, progress)) });
       } catch (e) {
         if (!optional) throw e;
       }
@@ -142,6 +147,14 @@ export class Engine implements EngineApi {
   }
 
   stop(): void { this.stopRequested = true; }
+
+  async runPipeline(request: PipelineRequest, onEvents?: (events: PipelineEvent[]) => void): Promise<PipelineResult> {
+    this.stopRequested = false;
+    return this.exclusive(async () => {
+      const { model, forward } = this.loaded();
+      return this.pipeline.run(model, forward.precision, forward.kind, forward.maxSeq, request, onEvents, () => this.stopRequested);
+    });
+  }
 
   async info(): Promise<ModelInfo | null> { return this.model ? this.describe() : null; }
 

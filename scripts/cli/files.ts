@@ -17,8 +17,9 @@ export function modelFiles(model: string | undefined): ModelRef {
     throw new Error(model ? `model not found: ${model}` : `the embedded default model is missing (${path}): pass --model FILE`);
   }
   if (statSync(path).isDirectory()) {
-    const files = readdirSync(path).filter((f) => HF_FILES.test(f)).map((f) => ({ name: f, path: join(path, f) }));
-    if (!files.some((f) => f.name === 'config.json')) throw new Error(`${path} has no config.json: expected a Hugging Face model folder`);
+    const folder = basename(path.replace(/\/+$/, ''));
+    const files = readdirSync(path).filter((f) => HF_FILES.test(f)).map((f) => ({ name: `${folder}/${f}`, path: join(path, f) }));
+    if (!files.some((f) => f.name.endsWith('/config.json'))) throw new Error(`${path} has no config.json: expected a Hugging Face model folder`);
     return { kind: 'files', files };
   }
   return { kind: 'files', files: [{ name: basename(path), path }] };
