@@ -17,6 +17,8 @@ export default defineConfig({
         },
         // the stories260K cross-checks read ../shared (the reference model and llama2.c's outputs)
         server: { fs: { allow: ['.', '../shared'] } },
+        // pre-bundled up front, so a dependency found mid-run never reloads the test page
+        optimizeDeps: { include: ['@huggingface/jinja', 'comlink'] },
         test: {
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],
