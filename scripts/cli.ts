@@ -91,9 +91,10 @@ async function bench(f: Flags): Promise<void> {
   const r = await runOp(f, 'bench', args, (engine) => benchOp(engine, args));
   if (f.json) { console.log(JSON.stringify(r)); return; }
   console.log(`${r.model} on ${r.engine}${r.adapter ? ` (${r.adapter})` : ''}${r.copy_gb_s ? `; copy kernel ${r.copy_gb_s.toFixed(2)} GB/s` : ''}`);
-  console.log('precision    weight MB  B/token    prefill tok/s  decode tok/s  weight GB/s  of copy');
+  console.log('precision    weight MB  repack ms  B/token    prefill tok/s  decode tok/s  weight GB/s  of copy  outside GPU');
+  const pct = (v: number | null, w: number) => (v === null ? '-' : `${(v * 100).toFixed(0)}%`).padStart(w);
   for (const x of r.results) {
-    console.log(`${x.precision.padEnd(12)} ${(x.weight_bytes / 1e6).toFixed(3).padStart(9)}  ${String(x.bytes_per_token).padStart(9)}  ${x.prefill_tok_s.toFixed(0).padStart(13)}  ${x.decode_tok_s.toFixed(0).padStart(12)}  ${x.decode_weight_gb_s.toFixed(3).padStart(11)}  ${x.share_of_copy_bandwidth === null ? '   -' : `${(x.share_of_copy_bandwidth * 100).toFixed(0)}%`.padStart(6)}`);
+    console.log(`${x.precision.padEnd(12)} ${(x.weight_bytes / 1e6).toFixed(3).padStart(9)}  ${x.repack_ms.toFixed(0).padStart(9)}  ${String(x.bytes_per_token).padStart(9)}  ${x.prefill_tok_s.toFixed(0).padStart(13)}  ${x.decode_tok_s.toFixed(0).padStart(12)}  ${x.decode_weight_gb_s.toFixed(3).padStart(11)}  ${pct(x.share_of_copy_bandwidth, 7)}  ${pct(x.outside_gpu_share, 11)}`);
   }
 }
 
