@@ -124,6 +124,75 @@ export interface SelfTestResult {
   message: string;
 }
 
+/**
+ * Pipeline-parallel inference (Llama 3 paper §6.1; GPipe): the layers cut into `stages` contiguous stages, each on
+ * a device of its own in its own worker, the residual stream x passed from stage to stage; the prompts are the
+ * micro-batches, flowing through the stages concurrently. Outputs are the same whatever the number of stages.
+ */
+export interface PipelineRequest {
+  prompts: string[]; // one sequence per micro-batch, 1..8
+  stages: number; // 1..min(8, nLayers)
+  max_tokens?: number; // per sequence, default 32
+  temperature?: number; // 0 = greedy (default 0)
+  top_k?: number;
+  top_p?: number;
+  seed?: number; // micro-batch j samples with seed + j
+}
+
+/** One stage running one micro-batch's rows: ms from the start of the run (host clock around the work). */
+export interface PipelineSpan {
+  stage: number;
+  microBatch: number;
+  phase: 'prefill' | 'decode';
+  step: number; // prefill: chunk index; decode: index of the generated token fed in
+  rows: number;
+  start: number;
+  end: number;
+  /** GPU time of the stage's compute pass (timestamp queries); null where not measured. */
+  gpuMs: number | null;
+}
+
+export interface PipelineSequence {
+  prompt: string;
+  promptTokens: number[];
+  tokens: number[];
+  text: string;
+  finish: FinishReason;
+  ttftMs: number | null;
+  tpotMs: number | null;
+}
+
+export interface PipelineSummary {
+  stages: number;
+  microBatches: number;
+  layers: [number, number][]; // [l0, l1) of each stage
+  engine: EngineKind; // of the stages (any stage on the CPU makes this 'cpu')
+  timing: 'gpu' | 'host'; // what busy time is measured with
+  setupMs: number; // spawning stages and uploading weights (0 when they were reused)
+  wallMs: number;
+  makespanMs: number;
+  busyMs: number[]; // per stage
+  bubbleMeasured: number; // 1 - busy / (stages x makespan)
+  bubblePredicted: number; // (p - 1) / (m + p - 1)
+  bubbleDecode: number; // max(0, 1 - m / p): steady decode, where a token must cross every stage before the next
+  totalTokS: number;
+  prefillTokS: number;
+  decodeTokS: number;
+  ttftMs: number;
+  tpotMs: number;
+  notice: string | null;
+}
+
+export interface PipelineResult {
+  sequences: PipelineSequence[];
+  timeline: PipelineSpan[];
+  summary: PipelineSummary;
+}
+
+export type PipelineEvent =
+  | { type: 'span'; span: PipelineSpan }
+  | { type: 'token'; microBatch: number; id: number; text: string };
+
 /** The engine as the UI sees it. Every method that fails rejects with an Error whose message is one line for people. */
 export interface EngineApi {
   load(source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
@@ -135,6 +204,8 @@ export interface EngineApi {
   setPrecision(change: PresetName | PrecisionOverride): Promise<ModelInfo>;
   /** Tokenize text with the loaded model's tokenizer (for the token view). */
   tokenize(text: string): Promise<{ id: number; text: string }[]>;
+  /** Runs prompts through the layers cut into pipeline stages (one worker and device each), timing every stage. */
+  runPipeline(request: PipelineRequest, onEvents?: (events: PipelineEvent[]) => void): Promise<PipelineResult>;
   /** Per-tensor numerics of the current precision map (what quantizing did: amax, scale, clipped, underflow, NaN). */
   numerics(): Promise<TensorNumerics[]>;
   /** One tensor (label as in numerics, e.g. "L2.w1" or "output") with its histogram against the FP8 grid. */

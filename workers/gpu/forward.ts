@@ -1,6 +1,8 @@
 // The WebGPU engine: the same forward pass as workers/reference/forward.ts, one kernel per line, encoded into a
 // single compute pass and submitted once per call. Buffers, pipelines and bind groups are made at load (and on a
-// precision change); a call only writes three small uniforms/inputs, encodes, submits and reads the logits back.
+// precision change); a call only writes three small uniforms/inputs, encodes, submits and reads the result back.
+// A forward may run only layers [l0, l1) (a pipeline stage, workers/pipeline/split.ts): it then takes x instead of
+// token ids and/or returns x instead of logits; each sequence in flight has KV caches (and a pass list) of its own.
 import { kvDim, qDim, type LlamaConfig } from '../model/config.ts';
 import type { Forward } from '../model/forward.ts';
 import { PREFILL_CHUNK } from '../model/generate.ts';
@@ -8,6 +10,8 @@ import { ropeTable } from '../model/rope.ts';
 import { LAYER_MATRICES, matrixShape, type LayerMatrix, type LlamaWeights } from '../model/weights.ts';
 import type { PrecisionMap } from '../quant/types.ts';
 import { stepWords } from '../kernels/registry.ts';
+import { isFirst, isLast, wholeModel, type ForwardPart } from '../pipeline/split.ts';
+import { checkInput } from '../reference/forward.ts';
 import { createGpuContext, storageBuffer, uniformBuffer, type GpuContext } from './context.ts';
 import { createGpuLinear, type GpuLinear } from './linear.ts';
 import { GpuKernels, type Dispatch } from './kernels.ts';
@@ -16,9 +20,9 @@ import { packEmbedding } from './embedding.ts';
 type Linears = Record<LayerMatrix, GpuLinear>;
 
 export async function createGpuForward(config: LlamaConfig, weights: LlamaWeights, map: PrecisionMap, maxSeq: number,
-  onProgress?: (loaded: number, total: number) => void, ctx?: GpuContext): Promise<GpuForward> {
+  onProgress?: (loaded: number, total: number) => void, ctx?: GpuContext, part?: Partial<ForwardPart>): Promise<GpuForward> {
   ctx ??= await createGpuContext();
-  const f = new GpuForward(ctx, config, weights, maxSeq);
+  const f = new GpuForward(ctx, config, weights, maxSeq, part);
   try {
     await f.init(map, onProgress);
   } catch (e) {
@@ -31,41 +35,48 @@ export async function createGpuForward(config: LlamaConfig, weights: LlamaWeight
 export class GpuForward implements Forward {
   readonly kind = 'webgpu';
   readonly adapterName: string;
+  readonly part: ForwardPart;
   precision!: PrecisionMap;
   private readonly device: GPUDevice;
   private readonly chunk = PREFILL_CHUNK; // most rows per pass
   private lost: string | null = null;
   private owned: GPUBuffer[] = [];
   private b!: Record<'tokens' | 'step' | 'final' | 'x' | 'xb' | 'q' | 'k' | 'v' | 'hb' | 'hb2' | 'xf' | 'logits' | 'readback' | 'rope', GPUBuffer>;
-  private kCache: GPUBuffer[] = [];
-  private vCache: GPUBuffer[] = [];
-  private linears: Linears[] = [];
+  private kCache: GPUBuffer[][] = []; // [slot][layer]
+  private vCache: GPUBuffer[][] = [];
+  private linears: Linears[] = []; // [layer] for layers in [l0, l1)
   private head: GpuLinear | null = null;
   private embedding: GPUBuffer | null = null;
   private embeddingBytes = 0;
-  private passes: Dispatch[] = []; // the forward pass as a list of dispatches, built once per precision
+  private passes: Dispatch[][] = []; // per slot, the forward pass as a list of dispatches, built once per precision
   private kernels!: GpuKernels;
   private timer: { query: GPUQuerySet; resolve: GPUBuffer } | null = null;
-  /** GPU time of the last call's compute pass (timestamp queries; null where the adapter has none) and its host time. */
+  /** GPU time of the last call's compute passes (timestamp queries; null where the adapter has none) and its host time. */
   lastTiming: { gpuMs: number | null; hostMs: number } = { gpuMs: null, hostMs: 0 };
 
-  constructor(private readonly ctx: GpuContext, readonly config: LlamaConfig, private readonly weights: LlamaWeights, readonly maxSeq: number) {
+  constructor(private readonly ctx: GpuContext, readonly config: LlamaConfig, private readonly weights: LlamaWeights, readonly maxSeq: number, part?: Partial<ForwardPart>) {
     this.device = ctx.device;
     this.adapterName = ctx.adapterName;
+    this.part = wholeModel(config, part);
     void this.device.lost.then((info) => { this.lost = info.message || info.reason || 'unknown reason'; });
   }
 
+  private get first() { return isFirst(this.part); }
+  private get last() { return isLast(this.config, this.part); }
+
   /** Allocates activations, caches and weights; sizes are checked against the adapter before anything is made. */
   async init(map: PrecisionMap, onProgress?: (loaded: number, total: number) => void): Promise<void> {
-    const c = this.config, d = this.device, n = this.chunk;
+    const c = this.config, d = this.device, n = this.chunk, { l0, l1, slots } = this.part;
     const f32 = 4, kv = kvDim(c), qd = qDim(c);
+    const logitRows = this.last ? n : 0; // a middle stage has no head
     const limit = d.limits.maxStorageBufferBindingSize;
-    const largest = Math.max(c.vocabSize * c.dim * f32, c.hiddenDim * c.dim * f32, n * c.vocabSize * f32);
+    const largest = Math.max(this.first || this.last ? c.vocabSize * c.dim * f32 : 0, c.hiddenDim * c.dim * f32, logitRows * c.vocabSize * f32);
     if (largest > limit) {
       throw new Error(`this model needs GPU buffers of ${mb(largest)}; this adapter allows ${mb(limit)}: use the CPU engine or a smaller model`);
     }
     d.pushErrorScope('out-of-memory');
     const buf = (label: string, bytes: number, data?: ArrayBufferView) => this.own(storageBuffer(d, label, bytes, data));
+    const outBytes = Math.max(logitRows * c.vocabSize, n * c.dim) * f32; // logits (last stage) or x (others)
     this.b = {
       tokens: buf('tokens', n * 4),
       step: this.own(uniformBuffer(d, 'step', stepWords(1, 0))),
@@ -77,15 +88,20 @@ export class GpuForward implements Forward {
       v: buf('v', n * kv * f32),
       hb: buf('hb', n * c.hiddenDim * f32), // gate, then silu(gate) * up
       hb2: buf('hb2', n * c.hiddenDim * f32), // up
-      xf: buf('xf', n * c.dim * f32), // final-normed rows for the head
-      logits: buf('logits', n * c.vocabSize * f32),
-      // logits, then two u64 timestamps
-      readback: this.own(d.createBuffer({ label: 'logits.readback', size: n * c.vocabSize * f32 + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })),
+      xf: buf('xf', (this.last ? n : 1) * c.dim * f32), // final-normed rows for the head
+      logits: buf('logits', logitRows * c.vocabSize * f32),
+      // logits or x, then two u64 timestamps
+      readback: this.own(d.createBuffer({ label: 'out.readback', size: outBytes + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })),
       rope: buf('rope.table', 0, ropeTable(c, this.maxSeq)),
     };
-    for (let l = 0; l < c.nLayers; l++) {
-      this.kCache.push(buf(`L${l}.k_cache`, this.maxSeq * kv * f32));
-      this.vCache.push(buf(`L${l}.v_cache`, this.maxSeq * kv * f32));
+    for (let s = 0; s < slots; s++) {
+      const slot = slots > 1 ? `S${s}.` : '';
+      this.kCache.push([]);
+      this.vCache.push([]);
+      for (let l = l0; l < l1; l++) {
+        this.kCache[s][l] = buf(`${slot}L${l}.k_cache`, this.maxSeq * kv * f32);
+        this.vCache[s][l] = buf(`${slot}L${l}.v_cache`, this.maxSeq * kv * f32);
+      }
     }
     if (this.ctx.hasTimestamps) {
       this.timer = {
@@ -100,18 +116,20 @@ export class GpuForward implements Forward {
   }
 
   async setPrecision(map: PrecisionMap, onProgress?: (loaded: number, total: number) => void): Promise<void> {
-    const c = this.config, w = this.weights, d = this.device;
+    const c = this.config, w = this.weights, d = this.device, { l0, l1 } = this.part;
     this.releaseWeights();
     d.pushErrorScope('out-of-memory');
-    const total = c.nLayers * LAYER_MATRICES.length + 2;
+    const total = (l1 - l0) * LAYER_MATRICES.length + 2;
     let done = 0;
     const tick = () => onProgress?.(++done, total);
-    const packed = packEmbedding(w.tokenEmbedding, c.vocabSize, c.dim, map.embedding);
-    this.embedding = storageBuffer(d, `embedding.${map.embedding.dtype}`, packed.byteLength, packed);
-    this.embeddingBytes = packed.byteLength;
+    if (this.first) {
+      const packed = packEmbedding(w.tokenEmbedding, c.vocabSize, c.dim, map.embedding);
+      this.embedding = storageBuffer(d, `embedding.${map.embedding.dtype}`, packed.byteLength, packed);
+      this.embeddingBytes = packed.byteLength;
+    }
     tick();
     const b = this.b;
-    for (let l = 0; l < c.nLayers; l++) {
+    for (let l = l0; l < l1; l++) {
       const lw = w.layers[l], spec = map.layers[l];
       const io = (m: LayerMatrix) => {
         const x = m === 'w2' ? b.hb : b.xb;
@@ -124,10 +142,12 @@ export class GpuForward implements Forward {
         linears[m] = await createGpuLinear(this.ctx, `L${l}.${m}.${spec[m].dtype}`, lw[m], rows, cols, spec[m], io(m));
         tick();
       }
-      this.linears.push(linears);
+      this.linears[l] = linears;
     }
-    this.head = await createGpuLinear(this.ctx, `output.${map.output.dtype}`, w.output, c.vocabSize, c.dim, map.output,
-      { x: b.xf, y: b.logits, rows: b.final, maxRows: this.chunk });
+    if (this.last) {
+      this.head = await createGpuLinear(this.ctx, `output.${map.output.dtype}`, w.output, c.vocabSize, c.dim, map.output,
+        { x: b.xf, y: b.logits, rows: b.final, maxRows: this.chunk });
+    }
     tick();
     const oom = await d.popErrorScope();
     if (oom) {
@@ -135,21 +155,22 @@ export class GpuForward implements Forward {
       throw new Error(`out of GPU memory uploading weights (${mb(this.weightBytes())} needed): pick a smaller precision (bf16 or fp8) or a smaller model`);
     }
     this.precision = map;
-    this.passes = this.buildPasses();
+    this.passes = this.kCache.map((_, slot) => this.buildPasses(slot));
   }
 
-  /** The forward pass, in Llama order, as dispatches (n = rows in this call). */
-  private buildPasses(): Dispatch[] {
-    const c = this.config, b = this.b, k = this.kernels;
-    const passes: Dispatch[] = [k.embed(b.tokens, this.embedding!, this.precision.embedding.dtype === 'bf16', b.x)];
-    for (let l = 0; l < c.nLayers; l++) {
+  /** The forward pass of one sequence's slot, in Llama order, as dispatches (n = rows in this call). */
+  private buildPasses(slot: number): Dispatch[] {
+    const b = this.b, k = this.kernels, kCache = this.kCache[slot], vCache = this.vCache[slot];
+    const passes: Dispatch[] = [];
+    if (this.first) passes.push(k.embed(b.tokens, this.embedding!, this.precision.embedding.dtype === 'bf16', b.x)); // x = E[tokens]
+    for (let l = this.part.l0; l < this.part.l1; l++) {
       const L = this.linears[l], lw = k.layerNorms[l];
       passes.push(
         k.rmsnorm(b.step, b.x, lw.attnNorm, b.xb), // xb = attnNorm(x)
         L.wq, L.wk, L.wv, // q = wq xb; k = wk xb; v = wv xb
         k.ropeQ(b.q), // rotate q
-        k.ropeStoreKv(b.k, b.v, this.kCache[l], this.vCache[l]), // rotate k; k, v -> cache[pos0 ..]
-        k.attention(b.q, this.kCache[l], this.vCache[l], b.xb), // xb = attention(q, cache)
+        k.ropeStoreKv(b.k, b.v, kCache[l], vCache[l]), // rotate k; k, v -> cache[pos0 ..]
+        k.attention(b.q, kCache[l], vCache[l], b.xb), // xb = attention(q, cache)
         L.wo, // x += wo xb
         k.rmsnorm(b.step, b.x, lw.ffnNorm, b.xb), // xb = ffnNorm(x)
         L.w1, L.w3, // hb = w1 xb; hb2 = w3 xb
@@ -157,44 +178,60 @@ export class GpuForward implements Forward {
         L.w2, // x += w2 hb
       );
     }
-    passes.push(k.rmsnorm(b.final, b.x, k.finalNorm, b.xf), this.head!); // xf = finalNorm(x[rows]); logits = head xf
+    if (this.last) passes.push(k.rmsnorm(b.final, b.x, k.finalNorm, b.xf), this.head!); // xf = finalNorm(x[rows]); logits = head xf
     return passes;
   }
 
   async forward(tokens: number[], pos0: number, all = false): Promise<Float32Array> {
-    const vocab = this.config.vocabSize;
-    if (pos0 + tokens.length > this.maxSeq) throw new Error(`sequence of ${pos0 + tokens.length} tokens exceeds the context of ${this.maxSeq}`);
-    const out = all ? new Float32Array(tokens.length * vocab) : null;
+    return this.run(0, tokens, pos0, all);
+  }
+
+  /**
+   * Runs n rows of one sequence (its KV-cache slot) at positions pos0 .. through layers [l0, l1), in chunks of at
+   * most `chunk` rows. In: token ids (first part) or x (n, dim). Out: x (n, dim), or from the last part the logits
+   * of the last row (of every row when `all`). lastTiming sums the chunks.
+   */
+  async run(slot: number, input: number[] | Float32Array, pos0: number, all = false): Promise<Float32Array> {
+    const c = this.config, n = checkInput(c, this.part, input);
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < this.part.slots)) throw new Error(`KV-cache slot ${slot} is not one of 0..${this.part.slots - 1}`);
+    if (pos0 + n > this.maxSeq) throw new Error(`sequence of ${pos0 + n} tokens exceeds the context of ${this.maxSeq}`);
+    const width = this.last ? c.vocabSize : c.dim; // values per output row
+    const out = !this.last || all ? new Float32Array(n * width) : null;
+    const rowOf = Array.isArray(input) ? 1 : c.dim;
+    let gpuMs: number | null = 0, hostMs = 0;
     let last: Float32Array = new Float32Array(0);
-    for (let i = 0; i < tokens.length; i += this.chunk) {
-      const part = tokens.slice(i, i + this.chunk);
-      last = await this.run(part, pos0 + i, all);
-      out?.set(last, i * vocab);
+    for (let i = 0; i < n; i += this.chunk) {
+      const rows = Math.min(this.chunk, n - i);
+      last = await this.pass(slot, input.slice(i * rowOf, (i + rows) * rowOf), rows, pos0 + i, all);
+      out?.set(last, i * width);
+      gpuMs = gpuMs === null || this.lastTiming.gpuMs === null ? null : gpuMs + this.lastTiming.gpuMs;
+      hostMs += this.lastTiming.hostMs;
     }
+    this.lastTiming = { gpuMs, hostMs };
     return out ?? last;
   }
 
-  /** One submit: rows of tokens at pos0; logits of every row (all) or of the last. */
-  private async run(tokens: number[], pos0: number, all: boolean): Promise<Float32Array> {
+  /** One submit: rows of tokens (or x) at pos0; x of every row, or logits of every row (all) or of the last. */
+  private async pass(slot: number, input: number[] | Float32Array, n: number, pos0: number, all: boolean): Promise<Float32Array> {
     if (this.lost) throw new Error(`the GPU device was lost (${this.lost}): reload the model`);
-    const d = this.device, b = this.b, n = tokens.length, vocab = this.config.vocabSize;
-    const rowsOut = all ? n : 1;
-    for (const t of tokens) if (!(t >= 0 && t < vocab)) throw new Error(`token id ${t} is outside the vocabulary (0..${vocab - 1})`);
-    d.queue.writeBuffer(b.tokens, 0, new Uint32Array(tokens));
-    d.queue.writeBuffer(b.step, 0, stepWords(n, pos0));
-    d.queue.writeBuffer(b.final, 0, stepWords(rowsOut, pos0, all ? 0 : n - 1));
+    const d = this.device, b = this.b, c = this.config;
+    const rowsOut = this.last && !all ? 1 : n;
     const t0 = performance.now();
+    if (Array.isArray(input)) d.queue.writeBuffer(b.tokens, 0, new Uint32Array(input));
+    else d.queue.writeBuffer(b.x, 0, input as Float32Array<ArrayBuffer>); // the previous stage's residual stream
+    d.queue.writeBuffer(b.step, 0, stepWords(n, pos0));
+    if (this.last) d.queue.writeBuffer(b.final, 0, stepWords(rowsOut, pos0, all ? 0 : n - 1));
     const enc = d.createCommandEncoder({ label: 'forward' });
     const timer = this.timer;
     const pass = enc.beginComputePass({
       label: 'forward',
       timestampWrites: timer ? { querySet: timer.query, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } : undefined,
     });
-    for (const p of this.passes) p.encode(pass, p === this.head ? rowsOut : n);
+    for (const p of this.passes[slot]) p.encode(pass, p === this.head ? rowsOut : n);
     pass.end();
-    const logitBytes = rowsOut * vocab * 4;
-    const tsOffset = this.chunk * vocab * 4; // timestamps sit after the largest logits block (8-byte aligned)
-    enc.copyBufferToBuffer(b.logits, 0, b.readback, 0, logitBytes);
+    const outBytes = rowsOut * (this.last ? c.vocabSize : c.dim) * 4;
+    const tsOffset = b.readback.size - 16; // timestamps sit after the largest output block (8-byte aligned)
+    enc.copyBufferToBuffer(this.last ? b.logits : b.x, 0, b.readback, 0, outBytes);
     if (timer) {
       enc.resolveQuerySet(timer.query, 0, 2, timer.resolve, 0);
       enc.copyBufferToBuffer(timer.resolve, 0, b.readback, tsOffset, 16);
@@ -203,10 +240,10 @@ export class GpuForward implements Forward {
     try {
       await b.readback.mapAsync(GPUMapMode.READ);
     } catch (e) {
-      throw new Error(this.lost ? `the GPU device was lost (${this.lost}): reload the model` : `reading logits failed: ${(e as Error).message}`, { cause: e });
+      throw new Error(this.lost ? `the GPU device was lost (${this.lost}): reload the model` : `reading the output failed: ${(e as Error).message}`, { cause: e });
     }
     const mapped = b.readback.getMappedRange();
-    const logits = new Float32Array(mapped.slice(0, logitBytes));
+    const out = new Float32Array(mapped.slice(0, outBytes));
     let gpuMs: number | null = null;
     if (timer) {
       const [start, end] = new BigUint64Array(mapped, tsOffset, 2);
@@ -214,12 +251,12 @@ export class GpuForward implements Forward {
     }
     b.readback.unmap();
     this.lastTiming = { gpuMs, hostMs: performance.now() - t0 };
-    return logits;
+    return out;
   }
 
   weightBytes(): number {
     let bytes = this.embeddingBytes + (this.head?.bytes ?? 0);
-    for (const L of this.linears) for (const m of LAYER_MATRICES) bytes += L[m].bytes;
+    for (let l = this.part.l0; l < this.part.l1; l++) for (const m of LAYER_MATRICES) bytes += this.linears[l]?.[m].bytes ?? 0;
     return bytes;
   }
 
@@ -227,16 +264,16 @@ export class GpuForward implements Forward {
     return this.owned.reduce((s, b) => s + b.size, 0);
   }
 
-
   private own(b: GPUBuffer): GPUBuffer { this.owned.push(b); return b; }
 
   private releaseWeights(): void {
-    for (const L of this.linears) for (const m of LAYER_MATRICES) L[m].destroy();
+    for (const L of this.linears) if (L) for (const m of LAYER_MATRICES) L[m].destroy();
     this.linears = [];
     this.head?.destroy();
     this.head = null;
     this.embedding?.destroy();
     this.embedding = null;
+    this.embeddingBytes = 0;
   }
 
   dispose(): void {

@@ -1,11 +1,14 @@
 // The CPU engine: Llama's forward pass in plain TypeScript, read top to bottom like llama2.c's forward().
 // It is the oracle for every GPU kernel and the fallback when WebGPU is missing. Linear layers are injected
 // (workers/reference/linear.ts), so a precision map swaps FP8/BF16 in without touching this file.
+// A forward may run only part of the model (layers [l0, l1) for a pipeline stage, workers/pipeline/split.ts) for
+// several sequences, each with a KV-cache slot of its own.
 import { kvDim, qDim, type LlamaConfig } from '../model/config.ts';
 import type { Forward } from '../model/forward.ts';
 import { ropeTable } from '../model/rope.ts';
 import { LAYER_MATRICES, matrixShape, type LayerMatrix, type LlamaWeights } from '../model/weights.ts';
 import type { PrecisionMap } from '../quant/types.ts';
+import { isFirst, isLast, wholeModel, type ForwardPart } from '../pipeline/split.ts';
 import { createCpuLinear, type CpuLinear } from './linear.ts';
 import { embeddingRows } from './embedding.ts';
 import { attention, rmsnorm, rope, swiglu } from './ops.ts';
@@ -15,20 +18,23 @@ type LayerLinears = Record<LayerMatrix, CpuLinear>;
 export class CpuForward implements Forward {
   readonly kind = 'cpu';
   readonly maxSeq: number;
+  readonly part: ForwardPart;
   precision!: PrecisionMap;
-  private layers: LayerLinears[] = [];
-  private output!: CpuLinear;
-  private embedding!: Float32Array; // (vocab, dim) as the embedding precision stores it
+  private layers: LayerLinears[] = []; // [l] for l in [l0, l1)
+  private output: CpuLinear | null = null; // the last part only
+  private embedding: Float32Array | null = null; // (vocab, dim) as the embedding precision stores it; the first part only
   private readonly ropeCosSin: Float32Array;
-  private readonly keyCache: Float32Array; // (layer, maxSeq, kvDim)
-  private readonly valueCache: Float32Array; // (layer, maxSeq, kvDim)
+  private readonly keyCache: Float32Array; // (slot, layer - l0, maxSeq, kvDim)
+  private readonly valueCache: Float32Array; // (slot, layer - l0, maxSeq, kvDim)
   private readonly att: Float32Array; // (maxSeq) attention scores of one head
 
-  constructor(readonly config: LlamaConfig, private readonly weights: LlamaWeights, precision: PrecisionMap, maxSeq: number) {
+  constructor(readonly config: LlamaConfig, private readonly weights: LlamaWeights, precision: PrecisionMap, maxSeq: number, part: Partial<ForwardPart> = {}) {
     this.maxSeq = maxSeq;
+    this.part = wholeModel(config, part);
+    const { l0, l1, slots } = this.part;
     this.ropeCosSin = ropeTable(config, maxSeq);
-    this.keyCache = new Float32Array(config.nLayers * maxSeq * kvDim(config));
-    this.valueCache = new Float32Array(config.nLayers * maxSeq * kvDim(config));
+    this.keyCache = new Float32Array(slots * (l1 - l0) * maxSeq * kvDim(config));
+    this.valueCache = new Float32Array(slots * (l1 - l0) * maxSeq * kvDim(config));
     this.att = new Float32Array(maxSeq);
     this.pack(precision);
   }
@@ -36,17 +42,18 @@ export class CpuForward implements Forward {
   async setPrecision(map: PrecisionMap): Promise<void> { this.pack(map); }
 
   private pack(map: PrecisionMap): void {
-    const c = this.config, w = this.weights;
-    this.layers = w.layers.map((lw, l) => {
+    const c = this.config, w = this.weights, { l0, l1 } = this.part;
+    this.layers = [];
+    for (let l = l0; l < l1; l++) {
       const linears = {} as LayerLinears;
       for (const m of LAYER_MATRICES) {
         const [n, k] = matrixShape(c, m);
-        linears[m] = createCpuLinear(lw[m], n, k, map.layers[l][m]);
+        linears[m] = createCpuLinear(w.layers[l][m], n, k, map.layers[l][m]);
       }
-      return linears;
-    });
-    this.output = createCpuLinear(w.output, c.vocabSize, c.dim, map.output);
-    this.embedding = embeddingRows(w.tokenEmbedding, map.embedding);
+      this.layers[l] = linears;
+    }
+    this.output = isLast(c, this.part) ? createCpuLinear(w.output, c.vocabSize, c.dim, map.output) : null;
+    this.embedding = isFirst(this.part) ? embeddingRows(w.tokenEmbedding, map.embedding) : null;
     this.precision = map;
   }
 
@@ -55,8 +62,19 @@ export class CpuForward implements Forward {
   }
 
   forwardSync(tokens: number[], pos0: number, all = false): Float32Array {
-    const c = this.config, w = this.weights;
-    const n = tokens.length, dim = c.dim, kv = kvDim(c), qd = qDim(c);
+    return this.run(0, tokens, pos0, all);
+  }
+
+  /**
+   * Runs n rows of one sequence (its KV-cache slot) at positions pos0 .. pos0+n-1 through layers [l0, l1).
+   * In: token ids (the first part) or the residual stream x (n, dim). Out: x (n, dim) for the next part, or, from
+   * the last part, the logits of the last row [vocab] (of every row [n, vocab] when `all`).
+   */
+  run(slot: number, input: number[] | Float32Array, pos0: number, all = false): Float32Array {
+    const c = this.config, w = this.weights, { l0, l1, slots } = this.part;
+    const dim = c.dim, kv = kvDim(c), qd = qDim(c);
+    const n = checkInput(c, this.part, input);
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < slots)) throw new Error(`KV-cache slot ${slot} is not one of 0..${slots - 1}`);
     if (pos0 + n > this.maxSeq) throw new Error(`sequence of ${pos0 + n} tokens exceeds the context of ${this.maxSeq}`);
     const x = new Float32Array(n * dim); // residual stream (n, dim)
     const xb = new Float32Array(n * Math.max(dim, qd)); // normed input / attention output
@@ -66,12 +84,18 @@ export class CpuForward implements Forward {
     const hb = new Float32Array(n * c.hiddenDim); // (n, hiddenDim) gate, then silu(gate)*up
     const hb2 = new Float32Array(n * c.hiddenDim); // (n, hiddenDim) up
 
-    for (let r = 0; r < n; r++) x.set(this.embedding.subarray(tokens[r] * dim, (tokens[r] + 1) * dim), r * dim);
+    if (Array.isArray(input)) {
+      for (let r = 0; r < n; r++) x.set(this.embedding!.subarray(input[r] * dim, (input[r] + 1) * dim), r * dim);
+    } else {
+      x.set(input); // the previous stage's residual stream
+    }
 
-    for (let l = 0; l < c.nLayers; l++) {
+    const layerCache = this.maxSeq * kv;
+    for (let l = l0; l < l1; l++) {
       const lw = w.layers[l], L = this.layers[l];
-      const kCache = this.keyCache.subarray(l * this.maxSeq * kv, (l + 1) * this.maxSeq * kv);
-      const vCache = this.valueCache.subarray(l * this.maxSeq * kv, (l + 1) * this.maxSeq * kv);
+      const at = (slot * (l1 - l0) + (l - l0)) * layerCache;
+      const kCache = this.keyCache.subarray(at, at + layerCache);
+      const vCache = this.valueCache.subarray(at, at + layerCache);
       // attention: x += wo · attn(rope(wq·norm(x)), rope(wk·norm(x)), wv·norm(x))
       rmsnorm(xb, x, lw.attnNorm, n, dim, c.normEps);
       L.wq.apply(xb, n, q);
@@ -90,6 +114,7 @@ export class CpuForward implements Forward {
       swiglu(hb, hb2, n * c.hiddenDim);
       L.w2.apply(hb, n, x, true);
     }
+    if (!this.output) return x; // a middle stage hands x on
 
     // final norm and the output head: every row, or only the last
     const rows = all ? n : 1;
@@ -101,11 +126,22 @@ export class CpuForward implements Forward {
   }
 
   weightBytes(): number {
-    let b = this.output.bytes + this.embedding.byteLength * (this.precision.embedding.dtype === 'bf16' ? 0.5 : 1);
-    for (const L of this.layers) for (const m of LAYER_MATRICES) b += L[m].bytes;
+    let b = this.output?.bytes ?? 0;
+    if (this.embedding) b += this.embedding.byteLength * (this.precision.embedding.dtype === 'bf16' ? 0.5 : 1);
+    for (let l = this.part.l0; l < this.part.l1; l++) for (const m of LAYER_MATRICES) b += this.layers[l][m].bytes;
     return b;
   }
 
-
   dispose(): void { this.layers = []; }
+}
+
+/** Rows in a forward's input, checked against its part: token ids for the first part, x (n, dim) otherwise. */
+export function checkInput(c: LlamaConfig, part: ForwardPart, input: number[] | Float32Array): number {
+  if (Array.isArray(input) !== isFirst(part)) {
+    throw new Error(`layers [${part.l0}, ${part.l1}) take ${isFirst(part) ? 'token ids' : `the residual stream x (rows, ${c.dim})`}`);
+  }
+  const n = Array.isArray(input) ? input.length : input.length / c.dim;
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`a forward needs at least one whole row, got ${input.length} values`);
+  if (Array.isArray(input)) for (const t of input) if (!(t >= 0 && t < c.vocabSize)) throw new Error(`token id ${t} is outside the vocabulary (0..${c.vocabSize - 1})`);
+  return n;
 }
