@@ -1,5 +1,12 @@
-// The sampling settings, mirrored in the URL query string so a configuration is a shareable link
-// (TensorFlow Playground). Only our own keys are written; other views' keys in the URL are left alone.
+// The settings a link carries (TensorFlow Playground): the model source, the precision map and the sampling,
+// mirrored in the URL query string so any configuration is a shareable link. Only the keys listed here are
+// written; other keys in the URL are left alone.
+//
+//   model=<url>          a .gguf or Hugging Face folder URL; absent: the embedded default model
+//   precision=<map>      a preset (f32, bf16, fp8-llama3, fp8-all) or a compact map (workers/quant/precision.ts
+//                        encodeMap); applied once the model has loaded
+//   temperature, top_k, top_p, max_tokens, seed, stop   the OpenAI request names
+//   stages, mb           reserved for the pipeline view (stages, micro-batches): see PIPELINE_URL_KEYS below
 import { create } from 'zustand';
 
 export interface Sampling {
@@ -76,16 +83,46 @@ export function samplingToQuery(s: Sampling, search: string): string {
   return q.toString();
 }
 
+// ---- Model and precision ----
+
+export const MODEL_KEY = 'model';
+export const PRECISION_KEY = 'precision';
+
+/** Where the model comes from, as a link can say it: a URL, or null for the embedded default. */
+export function modelFromQuery(search: string): string | null {
+  const v = new URLSearchParams(search).get(MODEL_KEY)?.trim();
+  return v ? v : null;
+}
+
+/** The precision map as written in the link (decoded against the model's layer count once it is loaded). */
+export function precisionFromQuery(search: string): string | null {
+  const v = new URLSearchParams(search).get(PRECISION_KEY)?.trim();
+  return v ? v : null;
+}
+
+// ---- Pipeline-parallel settings (owned by the pipeline view) ----
+// Reserved keys: `stages` (how many pipeline stages, one worker each) and `mb` (micro-batches per step). The pipeline
+// view adds its fields to SettingsSlice, reads them in its own `...FromQuery` and writes them in settingsToQuery.
+export const PIPELINE_URL_KEYS = { stages: 'stages', microBatches: 'mb' } as const;
+
 interface SettingsSlice {
   sampling: Sampling;
+  /** The model URL of the link (null: the default model). Set on a successful load. */
+  model: string | null;
+  /** The precision map's URL form: what the link asks for until a model is loaded, then what the engine runs. */
+  precision: string | null;
   setNumber: (key: NumericKey, value: number) => void;
   setRandomSeed: (random: boolean) => void;
   setStop: (stop: string[]) => void;
   reset: () => void;
 }
 
+const initialSearch = typeof location === 'undefined' ? '' : location.search;
+
 export const useSettings = create<SettingsSlice>()((set) => ({
-  sampling: samplingFromQuery(typeof location === 'undefined' ? '' : location.search),
+  sampling: samplingFromQuery(initialSearch),
+  model: modelFromQuery(initialSearch),
+  precision: precisionFromQuery(initialSearch),
   setNumber: (key, value) =>
     set((st) => (Number.isFinite(value) ? { sampling: { ...st.sampling, [key]: clamp(key, value) } } : st)),
   setRandomSeed: (randomSeed) => set((st) => ({ sampling: { ...st.sampling, randomSeed } })),
@@ -93,14 +130,27 @@ export const useSettings = create<SettingsSlice>()((set) => ({
   reset: () => set({ sampling: { ...DEFAULT_SAMPLING, stop: [] } }),
 }));
 
+/** The query string for these settings: our keys rewritten in a fixed order, every other key kept. */
+export function settingsToQuery(st: Pick<SettingsSlice, 'sampling' | 'model' | 'precision'>, search: string): string {
+  const q = new URLSearchParams(search);
+  q.delete(MODEL_KEY);
+  q.delete(PRECISION_KEY);
+  const rest = q.toString();
+  const head = new URLSearchParams();
+  if (st.model) head.set(MODEL_KEY, st.model);
+  if (st.precision) head.set(PRECISION_KEY, st.precision);
+  const sampling = samplingToQuery(st.sampling, rest);
+  return [head.toString(), sampling].filter((x) => x !== '').join('&');
+}
+
 // Mirror the settings into the address bar now and on every change (replaceState: no history entry per
 // slider step), so the page's URL is always a link to this exact configuration.
-function writeUrl(sampling: Sampling) {
-  const query = samplingToQuery(sampling, location.search);
+function writeUrl(st: SettingsSlice) {
+  const query = settingsToQuery(st, location.search);
   history.replaceState(history.state, '', `${location.pathname}?${query}${location.hash}`);
 }
 
 if (typeof window !== 'undefined') {
-  writeUrl(useSettings.getState().sampling);
-  useSettings.subscribe((st) => writeUrl(st.sampling));
+  writeUrl(useSettings.getState());
+  useSettings.subscribe((st) => writeUrl(st));
 }

@@ -1,11 +1,24 @@
 // Live generation figures, kept outside React: engine events write here, the Throughput view reads it from
 // requestAnimationFrame. `version` bumps on every write so a view redraws only when something changed.
-import type { EngineEvent, Usage } from '../../workers/api.ts';
+// Finished runs (one per answer) are kept too, with the precision they ran under: the speed of each precision
+// and the export read them. Views that list runs subscribe with `subscribeRuns` (one update per answer, not per token).
+import type { EngineEvent, FinishReason, Usage } from '../../workers/api.ts';
+import { latencyPercentiles } from '../viz/percentile.ts';
 import { RingBuffer } from './ringBuffer.ts';
+
+/** The precision map a run used: `key` is its URL encoding (a preset name, or the compact map). */
+export interface RunPrecision {
+  key: string;
+  label: string; // the preset, or "custom"
+  weightBytes: number;
+}
 
 export interface Telemetry {
   /** Per-token decode time in ms (from token events, the first token excluded), newest last. */
   tokenMs: RingBuffer;
+  /** Every decode time of the current run (the ring keeps only the newest), for exact percentiles and the export. */
+  runMs: number[];
+  precision: RunPrecision | null;
   generating: boolean;
   startedAt: number; // performance.now() when the request was sent
   firstTokenAt: number | null;
@@ -20,6 +33,8 @@ export interface Telemetry {
 
 export const telemetry: Telemetry = {
   tokenMs: new RingBuffer(240),
+  runMs: [],
+  precision: null,
   generating: false,
   startedAt: 0,
   firstTokenAt: null,
@@ -31,8 +46,43 @@ export const telemetry: Telemetry = {
   version: 0,
 };
 
-export function beginTelemetry(): void {
+/** One finished answer: the engine's usage, its latencies and the precision it ran under. */
+export interface RunRecord {
+  run: number;
+  at: string; // ISO time the answer finished
+  precision: string; // the map's URL encoding
+  label: string;
+  weightBytes: number;
+  finish: FinishReason;
+  promptTokens: number;
+  prefillTokens: number;
+  prefillMs: number;
+  prefillTokS: number;
+  ttftMs: number;
+  decodeTokens: number;
+  decodeMs: number;
+  decodeTokS: number;
+  itlP50Ms: number;
+  itlP95Ms: number;
+  /** Decode time of each token after the first, ms. */
+  tokenMs: number[];
+}
+
+const MAX_RUNS = 100;
+export const runs: RunRecord[] = [];
+let runsVersion = 0;
+const listeners = new Set<() => void>();
+
+/** For useSyncExternalStore: views that list runs re-render once per finished answer. */
+export function subscribeRuns(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+export const getRunsVersion = () => runsVersion;
+
+export function beginTelemetry(precision: RunPrecision | null): void {
   Object.assign(telemetry, {
+    precision,
     generating: true,
     startedAt: performance.now(),
     firstTokenAt: null,
@@ -41,6 +91,7 @@ export function beginTelemetry(): void {
     tokens: 0,
     decodeMs: 0,
     usage: null,
+    runMs: [],
   });
   telemetry.tokenMs.clear();
   telemetry.version++;
@@ -60,6 +111,7 @@ export function recordEvents(events: EngineEvent[]): void {
       if (telemetry.tokens === 1) continue;
       telemetry.decodeMs += e.ms;
       telemetry.tokenMs.push(e.ms);
+      telemetry.runMs.push(e.ms);
     } else if (e.type === 'done') {
       telemetry.usage = e.usage;
     }
@@ -67,10 +119,68 @@ export function recordEvents(events: EngineEvent[]): void {
   telemetry.version++;
 }
 
-export function endTelemetry(usage: Usage | null): void {
+export function endTelemetry(usage: Usage | null, finish: FinishReason = 'error'): void {
   telemetry.generating = false;
   if (usage) telemetry.usage = usage;
   telemetry.version++;
+  if (!usage || !telemetry.precision) return;
+  const p = telemetry.precision;
+  const { p50, p95 } = latencyPercentiles(telemetry.runMs);
+  runs.push({
+    run: (runs.at(-1)?.run ?? 0) + 1,
+    at: new Date().toISOString(),
+    precision: p.key,
+    label: p.label,
+    weightBytes: p.weightBytes,
+    finish,
+    promptTokens: usage.prompt_tokens,
+    prefillTokens: usage.prefill_tokens,
+    prefillMs: usage.prefill_ms,
+    prefillTokS: usage.prefill_tok_s,
+    ttftMs: usage.ttft_ms,
+    decodeTokens: usage.decode_tokens,
+    decodeMs: usage.decode_ms,
+    decodeTokS: usage.decode_tok_s,
+    itlP50Ms: p50,
+    itlP95Ms: p95,
+    tokenMs: telemetry.runMs.slice(),
+  });
+  if (runs.length > MAX_RUNS) runs.splice(0, runs.length - MAX_RUNS);
+  runsVersion++;
+  for (const fn of listeners) fn();
+}
+
+/** Decode and prefill speed of each precision over every run that used it: summed tokens over summed time. */
+export interface PrecisionSpeed {
+  precision: string;
+  label: string;
+  weightBytes: number;
+  runs: number;
+  decodeTokens: number;
+  decodeTokS: number;
+  prefillTokens: number;
+  prefillTokS: number;
+}
+
+export function speedsByPrecision(list: readonly RunRecord[] = runs): PrecisionSpeed[] {
+  const by = new Map<string, PrecisionSpeed & { decodeMs: number; prefillMs: number }>();
+  for (const r of list) {
+    const s = by.get(r.precision) ?? {
+      precision: r.precision, label: r.label, weightBytes: r.weightBytes, runs: 0,
+      decodeTokens: 0, decodeMs: 0, decodeTokS: NaN, prefillTokens: 0, prefillMs: 0, prefillTokS: NaN,
+    };
+    s.runs++;
+    s.decodeTokens += r.decodeTokens;
+    s.decodeMs += r.decodeMs;
+    s.prefillTokens += r.prefillTokens;
+    s.prefillMs += r.prefillMs;
+    by.set(r.precision, s);
+  }
+  return [...by.values()].map(({ decodeMs, prefillMs, ...s }) => ({
+    ...s,
+    decodeTokS: decodeMs > 0 ? (1000 * s.decodeTokens) / decodeMs : NaN,
+    prefillTokS: prefillMs > 0 ? (1000 * s.prefillTokens) / prefillMs : NaN,
+  }));
 }
 
 /** The figures the Throughput view prints: the engine's usage when done, live estimates while streaming. */

@@ -1,0 +1,54 @@
+// The quantization views' state: the numerics of the current map, the precision change in flight, the brush
+// (which format a click paints), the tensor under the pointer, and the measured quality against f32.
+// Everything here changes on a click or once per answer, never per token.
+import { create } from 'zustand';
+import type { QualityMetrics, TensorNumerics } from '../../workers/api.ts';
+import type { WeightDtype } from '../viz/weightBytes.ts';
+
+/** What a click on the map paints: a storage format and, for FP8, whether the inputs are FP8 too (W8A8). */
+export interface Brush {
+  dtype: WeightDtype;
+  w8a8: boolean;
+}
+
+export type QualityResult = QualityMetrics & { precision: string };
+
+/** One measurement: the map (URL form) it was measured under, and the conversation it ran on. */
+export interface QualityRecord {
+  at: string;
+  key: string;
+  label: string;
+  conversation: number; // bumps when the conversation's text changes: only same-conversation rows compare
+  result: QualityResult;
+}
+
+export type QualityStatus = 'idle' | 'empty' | 'measuring' | 'ready' | 'error';
+
+interface QuantSlice {
+  numerics: TensorNumerics[] | null;
+  /** The map (URL form) the numerics belong to. */
+  numericsKey: string | null;
+  /** A precision change running in the engine (what it is, for the spinner), or null. */
+  pending: string | null;
+  brush: Brush;
+  /** The tensor the inspector shows: 'embedding', 'output' or 'L3.w1'. */
+  focus: string | null;
+  qualityStatus: QualityStatus;
+  qualityError: string | null;
+  /** The newest measurement of the current map on the current conversation. */
+  quality: QualityRecord | null;
+  /** Every measurement, oldest first (for the comparison table and the export). */
+  qualityLog: QualityRecord[];
+}
+
+export const useQuant = create<QuantSlice>()(() => ({
+  numerics: null,
+  numericsKey: null,
+  pending: null,
+  brush: { dtype: 'fp8e4m3', w8a8: true },
+  focus: null,
+  qualityStatus: 'idle',
+  qualityError: null,
+  quality: null,
+  qualityLog: [],
+}));

@@ -1,0 +1,94 @@
+// Pure pieces of the live views: reaching a link's precision map with the engine's edits, latency percentiles,
+// the export's CSV, and the settings in the URL.
+import { describe, expect, it } from 'vitest';
+import { planPrecision } from '../../src/engine/precisionPlan.ts';
+import { latencyPercentiles, percentile } from '../../src/viz/percentile.ts';
+import { qualityCsv, samplesCsv, toCsv } from '../../src/viz/export.ts';
+import { modelFromQuery, precisionFromQuery, samplingFromQuery, settingsToQuery } from '../../src/store/settings.ts';
+import { applyOverride, decodeMap, encodeMap, presetMap } from '../../workers/quant/precision.ts';
+import { PRESETS } from '../../workers/quant/types.ts';
+import type { PrecisionMap } from '../../workers/quant/types.ts';
+import type { RunRecord } from '../../src/store/telemetry.ts';
+
+const replay = (L: number, target: PrecisionMap) => {
+  const plan = planPrecision(target);
+  return { plan, map: plan.overrides.reduce(applyOverride, presetMap(L, plan.preset)) };
+};
+
+describe('planPrecision: a whole map as a preset plus overrides', () => {
+  it('a preset is reached with no override', () => {
+    for (const p of PRESETS) expect(planPrecision(presetMap(6, p))).toEqual({ preset: p, overrides: [] });
+  });
+
+  it('a painted column, row and cell replay to the same map with one override each', () => {
+    let target = presetMap(6, 'fp8-llama3');
+    target = applyOverride(target, { matrix: 'wq', spec: { dtype: 'fp8e5m2', act: null, actBound: null } });
+    target = applyOverride(target, { layer: 4, spec: { dtype: 'f32' } });
+    target = applyOverride(target, { layer: 2, matrix: 'w2', spec: { dtype: 'bf16', bf16Rounding: 'truncate' } });
+    target = applyOverride(target, { matrix: 'output', spec: { dtype: 'fp8e4m3', scale: 'tensor' } });
+    const { plan, map } = replay(6, target);
+    expect(encodeMap(map)).toBe(encodeMap(target));
+    expect(plan.preset).toBe('fp8-llama3');
+    expect(plan.overrides).toHaveLength(4); // column wq, row 4, cell L2.w2, the head
+  });
+
+  it('any map decoded from a link replays exactly', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const dtypes = ['f32', 'bf16', 'fp8e4m3', 'fp8e5m2'] as const;
+    for (let t = 0; t < 20; t++) {
+      let target = presetMap(5, PRESETS[t % 4]);
+      for (let i = 0; i < 6; i++) {
+        const d = dtypes[Math.floor(rnd() * 4)];
+        target = applyOverride(target, { layer: Math.floor(rnd() * 5), matrix: (['wq', 'w1', 'w2', 'wo'] as const)[Math.floor(rnd() * 4)], spec: { dtype: d, act: d.startsWith('fp8') && rnd() < 0.5 ? 'fp8e4m3' : null, actBound: 1200 } });
+      }
+      const link = decodeMap(encodeMap(target), 5);
+      expect(encodeMap(replay(5, link).map)).toBe(encodeMap(target));
+    }
+  });
+});
+
+describe('percentiles', () => {
+  it('interpolate between ranks as numpy does', () => {
+    expect(percentile([3, 1, 2], 0.5)).toBe(2);
+    expect(percentile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(percentile([10], 0.95)).toBe(10);
+    expect(percentile([], 0.5)).toBeNaN();
+    const v = Array.from({ length: 101 }, (_, i) => i);
+    expect(latencyPercentiles(v)).toEqual({ p50: 50, p95: 95 });
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.95)).toBeCloseTo(9.55);
+  });
+});
+
+describe('export', () => {
+  it('writes RFC 4180 CSV: quoted commas, quotes and line breaks, empty for missing and non-finite', () => {
+    const csv = toCsv([{ a: 'x,y', b: 'say "hi"', c: 1.5 }, { a: 'two\nlines', b: null, c: NaN }]);
+    expect(csv).toBe('a,b,c\r\n"x,y","say ""hi""",1.5\r\n"two\nlines",,\r\n');
+  });
+
+  it('one sample row per decode token, and quality rows keep the map they measured', () => {
+    const run = { run: 1, precision: 'bf16', tokenMs: [20, 25] } as RunRecord;
+    expect(samplesCsv([run]).split('\r\n').slice(0, 3)).toEqual(['run,precision,token,ms,tok_s', '1,bf16,1,20,50', '1,bf16,2,25,40']);
+    const q = qualityCsv([{ at: 't', key: 'b-4a41200.ab5', label: 'custom', conversation: 2,
+      result: { tokens: 9, kl_mean: 0.01, kl_max: 0.1, top1_agreement: 0.9, perplexity: 3, reference_perplexity: 2.9, precision: 'custom' } }]);
+    expect(q.split('\r\n')[1]).toBe('t,b-4a41200.ab5,custom,2,9,0.01,0.1,0.9,3,2.9');
+  });
+});
+
+describe('settings in the URL', () => {
+  it('reads the model and the precision map, and writes them first, keeping other keys', () => {
+    const search = '?stages=2&mb=4&model=https%3A%2F%2Fex.org%2Fm.gguf&precision=fp8-all&temperature=0.5';
+    expect(modelFromQuery(search)).toBe('https://ex.org/m.gguf');
+    expect(precisionFromQuery(search)).toBe('fp8-all');
+    const q = new URLSearchParams(settingsToQuery({ sampling: samplingFromQuery(search), model: 'https://ex.org/m.gguf', precision: 'b-4.ab3' }, search));
+    expect(q.get('model')).toBe('https://ex.org/m.gguf');
+    expect(q.get('precision')).toBe('b-4.ab3');
+    expect(q.get('stages')).toBe('2'); // the pipeline view's keys are left alone
+    expect(q.get('mb')).toBe('4');
+    expect(q.get('temperature')).toBe('0.5');
+    expect([...q.keys()].slice(0, 2)).toEqual(['model', 'precision']);
+    const none = new URLSearchParams(settingsToQuery({ sampling: samplingFromQuery(''), model: null, precision: null }, search));
+    expect(none.has('model')).toBe(false);
+    expect(none.has('precision')).toBe(false);
+  });
+});
