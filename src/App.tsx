@@ -1,25 +1,30 @@
 // The playground's page: a header, the fault banner, and the views in a responsive grid. The chat takes the
-// main column; the model, sampling and throughput views stack beside it (below it on a phone). Later views
-// (Quantization map, Pipeline stages, Memory fit) take full-width rows under them.
+// main column; the model, sampling and throughput views stack beside it (below it on a phone). The quantization
+// map takes a full-width row under them, then the later views (Pipeline stages, Memory fit).
 import { useEffect } from 'react';
 import { loadModel } from './engine/controller.ts';
 import { describeSource, useEngine } from './store/engine.ts';
+import { useSettings } from './store/settings.ts';
 import { ChatPanel } from './components/ChatPanel.tsx';
 import { DropOverlay } from './components/DropOverlay.tsx';
+import { ExportMenu } from './components/ExportMenu.tsx';
 import { MemoryFitPanel } from './components/MemoryFitPanel.tsx';
 import { FaultBanner } from './components/FaultBanner.tsx';
 import { describeProgress } from './components/LoadProgressBar.tsx';
 import { ModelPanel } from './components/ModelPanel.tsx';
+import { QuantMapPanel } from './components/QuantMapPanel.tsx';
 import { SamplingPanel } from './components/SamplingPanel.tsx';
 import { ThroughputPanel } from './components/ThroughputPanel.tsx';
 
-let started = false; // StrictMode runs effects twice in development; load the default model once
+let started = false; // StrictMode runs effects twice in development; load the first model once
 
 export function App() {
   useEffect(() => {
     if (started) return;
     started = true;
-    void loadModel({ kind: 'default' });
+    // The link's model (?model=<url>), else the embedded default; the link's precision follows once it is loaded.
+    const url = useSettings.getState().model;
+    void loadModel(url ? { kind: 'url', url } : { kind: 'default' });
   }, []);
 
   return (
@@ -41,6 +46,7 @@ export function App() {
           </div>
           {/* Full-width rows for the views that teach at scale (Quantization map, Pipeline stages, Memory fit). */}
           <div className="grid min-w-0 grid-cols-1 gap-4 2xl:grid-cols-2">
+            <QuantMapPanel className="2xl:col-span-2" />
             <MemoryFitPanel />
           </div>
         </main>
@@ -60,8 +66,9 @@ function Header() {
           A Llama 3.1-architecture model running in your browser, with FP8 and BF16 WebGPU kernels
         </p>
       </div>
+      <div className="ml-auto flex items-center gap-2">
       {info && (
-        <p className="ml-auto flex items-center gap-2 rounded-full border border-zinc-200 bg-white px-3 py-1 text-sm dark:border-zinc-800 dark:bg-zinc-900">
+        <p className="flex min-w-0 items-center gap-2 rounded-full border border-zinc-200 bg-white px-3 py-1 text-sm dark:border-zinc-800 dark:bg-zinc-900">
           <span
             className={`size-2 rounded-full ${info.engine === 'webgpu' ? 'bg-emerald-500' : 'bg-amber-500'}`}
             aria-hidden="true"
@@ -70,6 +77,8 @@ function Header() {
           <span className="text-zinc-500 dark:text-zinc-400">{info.engine === 'webgpu' ? 'WebGPU' : 'CPU'}</span>
         </p>
       )}
+        <ExportMenu />
+      </div>
     </header>
   );
 }

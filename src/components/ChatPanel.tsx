@@ -95,7 +95,7 @@ export function ChatPanel() {
           const el = e.currentTarget;
           stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
         }}
-        className={`flex min-h-0 flex-1 flex-col gap-4 overflow-y-auto px-4 py-4 ${focusRing}`}
+        className={`flex min-h-0 flex-1 flex-col gap-4 overflow-y-auto px-4 py-4 [contain:strict] ${focusRing}`}
       >
         {messages.length === 0 ? (
           <EmptyState

@@ -1,6 +1,7 @@
 // The loaded model: where it came from, how it runs (engine, adapter) and its shape, named as in the code
 // (dim, nLayers, nHeads, nKvHeads ...), plus the controls to open another one.
 import type { ReactNode } from 'react';
+import { precisionLabel } from '../engine/precision.ts';
 import { describeSource, useEngine } from '../store/engine.ts';
 import { formatBytes, formatCount, formatInt } from '../format.ts';
 import { LoadProgressBar } from './LoadProgressBar.tsx';
@@ -81,7 +82,7 @@ export function ModelPanel() {
             <Fact label="Head dim" code="headDim">{formatInt(c.headDim)}</Fact>
             <Fact label="Context" code="contextLength">{formatInt(c.contextLength)}</Fact>
             <Fact label="Vocabulary" code="vocabSize">{formatInt(c.vocabSize)}</Fact>
-            <Fact label="Precision">{info.precision.preset}</Fact>
+            <Fact label="Precision">{precisionLabel(info.precision)}</Fact>
           </dl>
         </div>
       ) : (

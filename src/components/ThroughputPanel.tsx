@@ -1,11 +1,16 @@
 // Live speed of generation. The figures change every frame, so they are written into the DOM from
 // requestAnimationFrame (telemetry ring buffers), not through React state. Decode reads every weight once per
-// token, so tok/s x weight bytes is the memory bandwidth the engine achieves.
+// token, so tok/s x weight bytes is the memory bandwidth the engine achieves. Inter-token latency percentiles
+// come from the per-token `ms` of the token events (the first token, sampled from the prefill, left out).
+// No GPU time per layer or kernel here: the engine API has no profiling call yet, and this view shows no
+// numbers it did not measure.
 import { useEffect, useRef } from 'react';
 import { useEngine } from '../store/engine.ts';
 import { currentFigures, telemetry } from '../store/telemetry.ts';
 import { formatBytes, formatFigure, formatInt } from '../format.ts';
+import { latencyPercentiles } from '../viz/percentile.ts';
 import { Sparkline } from '../viz/Sparkline.tsx';
+import { MemoryByPrecision } from './MemoryByPrecision.tsx';
 import { Panel } from './ui.tsx';
 
 const FIGURES = [
@@ -13,12 +18,15 @@ const FIGURES = [
   { key: 'ttft', label: 'First token', unit: 'ms' },
   { key: 'prefill', label: 'Prefill', unit: 'tok/s' },
   { key: 'tokens', label: 'Tokens', unit: 'generated' },
+  { key: 'p50', label: 'Inter-token p50', unit: 'ms' },
+  { key: 'p95', label: 'Inter-token p95', unit: 'ms' },
 ] as const;
 
 export function ThroughputPanel() {
   const weightBytes = useEngine((s) => s.info?.weightBytes ?? 0);
   const cells = useRef<Record<string, HTMLElement | null>>({});
   const bandwidth = useRef<HTMLElement | null>(null);
+  const runPrecision = useRef<HTMLElement | null>(null);
 
   useEffect(() => {
     let frame = 0;
@@ -28,16 +36,20 @@ export function ThroughputPanel() {
       if (telemetry.version === drawn) return;
       drawn = telemetry.version;
       const f = currentFigures();
+      const itl = latencyPercentiles(telemetry.runMs); // one sort of this answer's token times, on change only
       const text: Record<string, string> = {
         decode: formatFigure(f.decodeTokS),
         ttft: formatFigure(f.ttftMs),
         prefill: formatFigure(f.prefillTokS),
         tokens: formatInt(f.tokens),
+        p50: formatFigure(itl.p50),
+        p95: formatFigure(itl.p95),
       };
       for (const k of Object.keys(text)) {
         const el = cells.current[k];
         if (el && el.textContent !== text[k]) el.textContent = text[k];
       }
+      if (runPrecision.current) runPrecision.current.textContent = telemetry.precision ? `under ${telemetry.precision.label}` : '';
       if (bandwidth.current) {
         bandwidth.current.textContent =
           weightBytes > 0 && Number.isFinite(f.decodeTokS) ? `${formatBytes(f.decodeTokS * weightBytes)}/s` : '–';
@@ -48,11 +60,11 @@ export function ThroughputPanel() {
   }, [weightBytes]);
 
   return (
-    <Panel label="Throughput">
-      <dl className="grid grid-cols-2 gap-3">
+    <Panel label="Throughput" hint={<span ref={runPrecision} className="font-mono" data-testid="run-precision" />}>
+      <dl className="grid grid-cols-2 gap-2.5">
         {FIGURES.map((f) => (
-          <div key={f.key} className="rounded-xl bg-zinc-50 px-3 py-2 dark:bg-zinc-800/60">
-            <dt className="text-xs text-zinc-500 dark:text-zinc-400">{f.label}</dt>
+          <div key={f.key} className="min-w-0 rounded-xl bg-zinc-50 px-3 py-2 dark:bg-zinc-800/60">
+            <dt className="truncate text-xs text-zinc-500 dark:text-zinc-400">{f.label}</dt>
             <dd className="flex items-baseline gap-1">
               <span
                 ref={(el) => {
@@ -75,6 +87,7 @@ export function ThroughputPanel() {
         Weights read: <span ref={bandwidth} className="font-medium text-zinc-700 tabular-nums dark:text-zinc-300">–</span>{' '}
         <span className="hidden sm:inline">(decode reads every weight once per token)</span>
       </p>
+      <MemoryByPrecision />
     </Panel>
   );
 }

@@ -1,5 +1,5 @@
 // Small building blocks shared by the views: a labelled region, buttons, and the focus ring.
-import type { ButtonHTMLAttributes, ReactNode } from 'react';
+import type { ComponentProps, ReactNode } from 'react';
 
 export const focusRing =
   'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:focus-visible:outline-indigo-400';
@@ -47,7 +47,7 @@ export function Button({
   size = 'md',
   className = '',
   ...rest
-}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: 'sm' | 'md' }) {
+}: ComponentProps<'button'> & { variant?: Variant; size?: 'sm' | 'md' }) {
   const pad = size === 'sm' ? 'px-2 py-1 text-xs' : 'px-3.5 py-2 text-sm';
   return (
     <button
@@ -55,5 +55,14 @@ export function Button({
       className={`inline-flex items-center justify-center gap-1.5 rounded-lg font-medium transition-colors disabled:cursor-not-allowed ${pad} ${variants[variant]} ${focusRing} ${className}`}
       {...rest}
     />
+  );
+}
+
+/** A small spinning ring with a name for assistive technology (role="status"). */
+export function Spinner({ label, className = '' }: { label: string; className?: string }) {
+  return (
+    <span role="status" aria-label={label} title={label} className={`inline-flex items-center ${className}`}>
+      <span className="size-3.5 animate-spin rounded-full border-2 border-indigo-500 border-t-transparent motion-reduce:animate-none dark:border-indigo-300 dark:border-t-transparent" />
+    </span>
   );
 }

@@ -9,6 +9,14 @@ import type {
   LoadProgress,
   ModelInfo,
   ModelSource,
+  PipelineEvent,
+  PipelineRequest,
+  PipelineResult,
+  PrecisionOverride,
+  PresetName,
+  QualityMetrics,
+  TensorDetail,
+  TensorNumerics,
 } from '../../workers/api.ts';
 
 let remote: Remote<EngineApi> | null = null;
@@ -50,4 +58,24 @@ export function generate(request: GenerateRequest, onEvents: (events: EngineEven
 
 export function stop(): Promise<void> {
   return call((api) => api.stop());
+}
+
+export function runPipeline(request: PipelineRequest, onEvents: (events: PipelineEvent[]) => void): Promise<PipelineResult> {
+  return call((api) => api.runPipeline(request, proxy(onEvents)));
+}
+
+export function setPrecision(change: PresetName | PrecisionOverride): Promise<ModelInfo> {
+  return call((api) => api.setPrecision(change));
+}
+
+export function numerics(): Promise<TensorNumerics[]> {
+  return call((api) => api.numerics());
+}
+
+export function tensorDetail(label: string): Promise<TensorDetail> {
+  return call((api) => api.tensorDetail(label));
+}
+
+export function quality(text?: string): Promise<QualityMetrics & { precision: string }> {
+  return call((api) => api.quality(text));
 }

@@ -1,9 +1,11 @@
 // What the UI's buttons do: load a model, send a message, regenerate, stop. Each step updates the store
 // slices (decisions) and the telemetry ring buffers (per-token figures), never the other way round.
+// Precision switches and quality measurements live in precision.ts.
 import type { GenerateRequest, LoadProgress } from '../../workers/api.ts';
 import * as client from './client.ts';
 import { isDeviceLost, oneLine } from './errors.ts';
 import { toModelSource } from './sources.ts';
+import { applyLinkPrecision, refreshQuality, resetQuality, runPrecision } from './precision.ts';
 import { describeSource, useEngine, type SourceSpec } from '../store/engine.ts';
 import { useSession, type Message } from '../store/session.ts';
 import { useSettings } from '../store/settings.ts';
@@ -46,6 +48,10 @@ async function runLoad(spec: SourceSpec): Promise<void> {
   try {
     const info = await client.loadModel(await toModelSource(spec), onProgress);
     useEngine.setState({ info, source: spec, loading: null, progress: null, defaultMissing: false, deviceLost: false });
+    // The link names the model only when it has an address (a picked file cannot travel in a URL).
+    useSettings.setState({ model: spec.kind === 'url' ? spec.url : null });
+    await applyLinkPrecision(info);
+    void refreshQuality();
   } catch (e) {
     const message = oneLine(e);
     noteFailure(message);
@@ -108,6 +114,7 @@ export function stop(): void {
 export function clearConversation(): void {
   stop();
   useSession.getState().clear();
+  resetQuality();
 }
 
 async function answer(): Promise<void> {
@@ -118,7 +125,7 @@ async function answer(): Promise<void> {
   const request = buildRequest(session.messages, info.hasChatTemplate, seed);
   const id = session.add({ role: 'assistant', content: '', seed });
   session.setStreaming(id);
-  beginTelemetry();
+  beginTelemetry(runPrecision());
   let live = true; // events that arrive after the result (they travel on another port) are ignored
   try {
     const result = await client.generate(request, (events) => {
@@ -135,7 +142,7 @@ async function answer(): Promise<void> {
     const error = result.error === null ? undefined : oneLine(result.error);
     if (error) noteFailure(error);
     useSession.getState().update(id, { content: result.text, finish: result.finish, usage: result.usage, error });
-    endTelemetry(result.usage);
+    endTelemetry(result.usage, result.finish);
   } catch (e) {
     live = false;
     const message = oneLine(e);
@@ -145,4 +152,5 @@ async function answer(): Promise<void> {
   } finally {
     useSession.getState().setStreaming(null);
   }
+  void refreshQuality();
 }
