@@ -66,13 +66,13 @@ export async function benchOp(engine: Engine, a: BenchArgs, copyBandwidth?: () =
       prefillMs = Math.min(prefillMs, performance.now() - t);
       t = performance.now();
       let next = argmaxOf(logits);
-      let gpuMs: number | null = 0, hostMs = 0;
+      let gpuMs: number | null = 0;
       for (let i = 0; i < a.genTokens; i++) {
         logits = await forward.forward([next], a.promptTokens + i);
         next = argmaxOf(logits);
         const timing = (forward as { lastTiming?: { gpuMs: number | null; hostMs: number } }).lastTiming;
         if (!timing || timing.gpuMs === null || gpuMs === null) gpuMs = null;
-        else { gpuMs += timing.gpuMs; hostMs += timing.hostMs; }
+        else gpuMs += timing.gpuMs;
       }
       const ms = performance.now() - t;
       if (ms < decodeMs) { decodeMs = ms; gpuShare = gpuMs === null ? null : gpuMs / ms; }
