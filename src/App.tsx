@@ -12,6 +12,7 @@ import { MemoryFitPanel } from './components/MemoryFitPanel.tsx';
 import { FaultBanner } from './components/FaultBanner.tsx';
 import { describeProgress } from './components/LoadProgressBar.tsx';
 import { ModelPanel } from './components/ModelPanel.tsx';
+import { PipelinePanel } from './components/PipelinePanel.tsx';
 import { QuantMapPanel } from './components/QuantMapPanel.tsx';
 import { SamplingPanel } from './components/SamplingPanel.tsx';
 import { ThroughputPanel } from './components/ThroughputPanel.tsx';
@@ -47,6 +48,7 @@ export function App() {
           {/* Full-width rows for the views that teach at scale (Quantization map, Pipeline stages, Memory fit). */}
           <div className="grid min-w-0 grid-cols-1 gap-4 2xl:grid-cols-2">
             <QuantMapPanel className="2xl:col-span-2" />
+            <PipelinePanel />
             <MemoryFitPanel />
           </div>
         </main>

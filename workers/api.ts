@@ -190,6 +190,7 @@ export interface PipelineResult {
 }
 
 export type PipelineEvent =
+  | { type: 'start'; layers: [number, number][]; setupMs: number } // stages ready: [l0, l1) of each
   | { type: 'span'; span: PipelineSpan }
   | { type: 'token'; microBatch: number; id: number; text: string };
 

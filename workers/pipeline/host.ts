@@ -52,6 +52,7 @@ export class PipelineHost {
 
     const batch = new Batcher(onEvents);
     const emit = (e: PipelineEvent) => batch.push(e);
+    emit({ type: 'start', layers: built.layers, setupMs });
     const decoders = prompts.map((t) => { const d = new TokenTextStream(tok); d.reset(t[t.length - 1]); return d; });
     const texts = prompts.map(() => '');
     let r;
