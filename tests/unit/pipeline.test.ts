@@ -80,6 +80,19 @@ describe.runIf(bytes)('pipeline stages on stories260K (CPU, in-process)', () => 
     });
   }
 
+  test('under the Llama 3 FP8 recipe (first and last layers kept in BF16) every cut still gives the same logits', async () => {
+    const fp8 = presetMap(model.config.nLayers, 'fp8-llama3');
+    const greedy = { temperature: 0, topK: 0, topP: 1 };
+    const want = await Promise.all(prompts.slice(0, 2).map((t) => reference(model, fp8, t, 6, greedy, 0)));
+    for (let p = 1; p <= model.config.nLayers; p++) {
+      const got = [[], []] as Float32Array[][];
+      const r = await runPipelined(await stages(model, fp8, p, 2, 256), { prompts: prompts.slice(0, 2), maxTokens: 6, sampling: greedy, seed: 0, eosIds: model.tokenizer.eosIds },
+        { onLogits: (j, i, logits) => { got[j][i] = logits; } });
+      expect(r.sequences.map((q) => q.tokens), `p=${p}`).toEqual(want.map((w) => w.tokens));
+      expect(got.map((g) => g.map(bits)), `p=${p}`).toEqual(want.map((w) => w.logits.map(bits)));
+    }
+  });
+
   test('a stage takes x, not tokens, after the first; and only its own slots', async () => {
     const [first, second] = await stages(model, map, 2, 1, 64);
     await expect(second.run(0, [1, 2], 0)).rejects.toThrow(/residual stream/);
