@@ -1,11 +1,6 @@
 // Spec 3: the embedded default model (public/models/) loads by itself when the page opens.
-import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { root, shot, skipWithReason } from './helpers.ts';
-
-const modelsDir = resolve(root, 'public/models');
-const hasDefault = existsSync(modelsDir) && readdirSync(modelsDir, { recursive: true }).some((f) => !String(f).startsWith('.'));
+import { hasDefaultModel as hasDefault, modelsDir, shot, skipWithReason } from './helpers.ts';
 
 test('the default model loads automatically', async ({ page }) => {
   if (!hasDefault) skipWithReason(`no default model in ${modelsDir} yet: nothing to load automatically`);

@@ -1,5 +1,5 @@
 // Shared steps of the e2e specs: where the test model is, loading it through the file input, screenshots.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
@@ -8,6 +8,24 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The real 260K-parameter Llama from ../shared (see ../shared/README.md). */
 export const STORIES = resolve(root, '../shared/models/stories260K/stories260K.gguf');
+
+/** The embedded default model (public/models/), which the page loads by itself when it is there. */
+export const modelsDir = resolve(root, 'public/models');
+export const hasDefaultModel =
+  existsSync(modelsDir) && readdirSync(modelsDir, { recursive: true }).some((f) => !String(f).startsWith('.'));
+
+/** Opens the app with the model the views are tested on: the default model when there is one, else stories260K. */
+export async function openWithTestModel(page: Page, query = ''): Promise<void> {
+  if (hasDefaultModel) {
+    await page.goto(`/${query}`);
+    await expect(page.getByRole('region', { name: 'Model' }).getByText('from embedded default model')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByRole('progressbar')).toHaveCount(0, { timeout: 60_000 });
+  } else {
+    requireFile(STORIES, 'The stories260K model');
+    await openApp(page, query);
+    await loadFile(page, STORIES, 'stories260K.gguf');
+  }
+}
 
 /** Skips the test when a file it needs is absent, saying which; under CI=true it must be there, so it fails. */
 export function requireFile(path: string, what: string): void {
@@ -30,8 +48,8 @@ export async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** Opens the app and waits until the automatic default-model load has finished (loaded or failed). */
-export async function openApp(page: Page): Promise<void> {
-  await page.goto('/');
+export async function openApp(page: Page, query = ''): Promise<void> {
+  await page.goto(`/${query}`);
   await expect(page.getByRole('region', { name: 'Chat' })).toBeVisible();
   await expect(page.getByRole('progressbar')).toHaveCount(0, { timeout: 60_000 });
 }

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { encodeMap, applyOverride, presetMap } from '../workers/quant/precision.ts';
-import { STORIES, loadFile, openApp, outDir, requireFile, setSampling, shot } from './helpers.ts';
 import { resolve } from 'node:path';
+import { STORIES, openWithTestModel, outDir, requireFile, shot } from './helpers.ts';
 
 const number = async (page: Page, testId: string) => Number((await page.getByTestId(testId).innerText()).replace(/,/g, ''));
 
@@ -31,20 +31,19 @@ async function regionShots(page: Page, name: string) {
 }
 
 test('quantization map, quality and throughput follow a live precision switch; figures export', async ({ page }) => {
-  requireFile(STORIES, 'The stories260K model');
-  await openApp(page);
-  await loadFile(page, STORIES, 'stories260K.gguf');
+  // The default model when there is one (else stories260K); short greedy answers keep SwiftShader quick.
+  await openWithTestModel(page, '?max_tokens=12&temperature=0');
 
   const map = page.getByRole('region', { name: 'Quantization map' });
   const cell = (l: number, m: string) => map.getByRole('button', { name: new RegExp(`^Layer ${l} ${m}: `) });
+  const nLayers = await map.getByRole('button', { name: /^Layer \d+, every matrix/ }).count();
+  expect(nLayers).toBeGreaterThanOrEqual(3);
   await expect(cell(0, 'wq')).toHaveAccessibleName(/^Layer 0 wq: f32, [\d.]+ kB$/);
   await expect(map.getByRole('button', { name: /^Embedding: f32/ })).toBeVisible();
   await expect(map.getByRole('button', { name: /^Output head: f32/ })).toBeVisible();
   await expect(map.getByTestId('quality-empty')).toContainText('Send a message first');
 
   // One short greedy answer under f32: quality against the f32 reference is (numerically) perfect.
-  await setSampling(page, 'Max tokens', '12');
-  await setSampling(page, 'Temperature', '0');
   await send(page, 'Once upon a time');
   await qualityReady(page);
   expect(await number(page, 'quality-kl-mean')).toBeLessThan(1e-6);
@@ -80,6 +79,8 @@ test('quantization map, quality and throughput follow a live precision switch; f
   await send(page, ' The cat');
   const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
   console.log(`main-thread tasks over 50 ms while generating: ${longTasks.length ? longTasks.map((d) => d.toFixed(0)).join(', ') + ' ms' : 'none'}`);
+  // A loose guard (SwiftShader and other jobs share these cores): nothing like a per-token render of a big tree.
+  expect(Math.max(0, ...longTasks)).toBeLessThan(400);
   const speeds = map.getByRole('list', { name: 'Decode tokens per second of each precision' });
   await expect(speeds.getByRole('listitem')).toHaveCount(2);
   await expect(speeds.getByRole('listitem').first()).toHaveAccessibleName(/^f32: [\d.]+ tokens per second/);
@@ -112,10 +113,10 @@ test('quantization map, quality and throughput follow a live precision switch; f
   expect(json.runs).toHaveLength(2);
   expect(json.speeds.map((s: { label: string }) => s.label)).toEqual(['f32', 'fp8-all']);
   expect(json.quality.length).toBeGreaterThanOrEqual(3);
-  expect(json.numerics.length).toBe(5 * 7 + 1);
+  expect(json.numerics.length).toBe(nLayers * 7 + 1);
   await page.getByRole('button', { name: 'Export' }).click();
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Throughput samples (CSV)' }).click()]);
-  expect(readFileSync((await csv.path())!, 'utf8')).toMatch(/^run,precision,token,ms,tok_s\r\n1,f32,1,/);
+  expect(readFileSync((await csv.path())!, 'utf8')).toMatch(/^run,model,precision,token,ms,tok_s\r\n1,[^,]+,f32,1,/);
 
   // Screenshots for review: the whole page and each view, laptop and phone, light and dark.
   await cell(1, 'w1').hover();

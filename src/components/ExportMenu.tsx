@@ -94,7 +94,7 @@ export function ExportMenu() {
       </Button>
       {open && (
         <div id={id} role="menu" aria-label="Export measurements" onKeyDown={onMenuKey}
-          className="absolute right-0 z-30 mt-1.5 w-64 rounded-xl border border-zinc-200 bg-white p-1 shadow-lg dark:border-zinc-700 dark:bg-zinc-900">
+          className="absolute right-0 z-30 mt-1.5 w-72 rounded-xl border border-zinc-200 bg-white p-1 shadow-lg dark:border-zinc-700 dark:bg-zinc-900">
           {ITEMS.map((it, i) => (
             <button key={it.file} ref={(el) => { items.current[i] = el; }} type="button" role="menuitem" tabIndex={-1}
               onClick={() => {

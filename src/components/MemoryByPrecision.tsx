@@ -24,8 +24,8 @@ export function MemoryByPrecision() {
       </h3>
       <ul className="flex flex-col gap-1.5">
         {rows.map((r) => (
-          <li key={r.key} className="grid grid-cols-[7.5rem_minmax(0,1fr)_4.5rem] items-center gap-2 text-xs" aria-label={`${r.label}: ${formatBytes(r.bytes)}`}>
-            <span className={`truncate font-mono ${r.current ? 'font-semibold text-zinc-900 dark:text-zinc-50' : 'text-zinc-600 dark:text-zinc-400'}`}>{r.label}</span>
+          <li key={r.key} className="grid grid-cols-[9rem_minmax(0,1fr)_4.5rem] items-center gap-2 text-xs" aria-label={`${r.label}: ${formatBytes(r.bytes)}`}>
+            <span title={r.label} className={`truncate font-mono ${r.current ? 'font-semibold text-zinc-900 dark:text-zinc-50' : 'text-zinc-600 dark:text-zinc-400'}`}>{r.label}</span>
             <span className="h-2.5 overflow-hidden rounded-full bg-zinc-100 dark:bg-zinc-800" aria-hidden="true">
               <span
                 className={`block h-full rounded-full ${r.current ? 'bg-indigo-600 dark:bg-indigo-400' : 'bg-zinc-400 dark:bg-zinc-500'}`}

@@ -107,7 +107,7 @@ export function QuantGrid({ info, bytes }: { info: ModelInfo; bytes: MapBytes })
   );
 
   const rowTotal = (n: number) => (
-    <span className="hidden items-center justify-end text-xs text-zinc-500 tabular-nums sm:flex dark:text-zinc-400">{formatBytes(n)}</span>
+    <span role="gridcell" className="hidden items-center justify-end text-xs text-zinc-500 tabular-nums sm:flex dark:text-zinc-400">{formatBytes(n)}</span>
   );
   const spanRow = (r: number, name: string, label: 'embedding' | 'output', spec: LinearSpec, b: number) => (
     <div role="row" className={rowClass}>

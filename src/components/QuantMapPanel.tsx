@@ -72,7 +72,7 @@ export function QuantMapPanel({ className = '' }: { className?: string }) {
           </div>
           <div className="flex min-w-0 flex-col gap-5 lg:col-span-2 lg:grid lg:grid-cols-2 lg:gap-6 2xl:col-span-1 2xl:flex 2xl:flex-col 2xl:gap-5">
             <QualityCard />
-            <SpeedByPrecision currentKey={key} />
+            <SpeedByPrecision model={info.name} currentKey={key} />
           </div>
         </div>
       )}

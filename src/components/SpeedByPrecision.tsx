@@ -5,9 +5,9 @@ import { useSyncExternalStore } from 'react';
 import { getRunsVersion, speedsByPrecision, subscribeRuns } from '../store/telemetry.ts';
 import { formatBytes, formatFigure, formatInt } from '../format.ts';
 
-export function SpeedByPrecision({ currentKey }: { currentKey: string | null }) {
+export function SpeedByPrecision({ model, currentKey }: { model: string; currentKey: string | null }) {
   useSyncExternalStore(subscribeRuns, getRunsVersion); // re-render once per finished answer
-  const speeds = speedsByPrecision().filter((s) => s.decodeTokens > 0);
+  const speeds = speedsByPrecision().filter((s) => s.model === model && s.decodeTokens > 0);
   const top = Math.max(0, ...speeds.map((s) => s.decodeTokS));
 
   return (

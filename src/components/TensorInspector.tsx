@@ -36,7 +36,8 @@ function fmt(x: number): string {
 export function TensorInspector({ info, bytes, numerics }: { info: ModelInfo; bytes: MapBytes; numerics: TensorNumerics[] | null }) {
   const focus = useQuant((s) => s.focus) ?? 'L0.w1';
   const label = focus.startsWith('L') && Number(focus.slice(1, focus.indexOf('.'))) >= info.config.nLayers ? 'L0.w1' : focus;
-  const key = `${precisionKey(info.precision)}|${label}`;
+  const epoch = useQuant((s) => s.epoch);
+  const key = `${epoch}|${precisionKey(info.precision)}|${label}`;
   const [detail, setDetail] = useState<{ key: string; value: TensorDetail | null; error: string | null } | null>(null);
   const t = describe(info, bytes, label);
   const stats = numerics?.find((n) => n.label === label) ?? null;

@@ -51,8 +51,8 @@ export function ThroughputPanel() {
       }
       if (runPrecision.current) runPrecision.current.textContent = telemetry.precision ? `under ${telemetry.precision.label}` : '';
       if (bandwidth.current) {
-        bandwidth.current.textContent =
-          weightBytes > 0 && Number.isFinite(f.decodeTokS) ? `${formatBytes(f.decodeTokS * weightBytes)}/s` : '–';
+        const bytes = telemetry.precision?.weightBytes ?? weightBytes; // the weights of the map the answer ran under
+        bandwidth.current.textContent = bytes > 0 && Number.isFinite(f.decodeTokS) ? `${formatBytes(f.decodeTokS * bytes)}/s` : '–';
       }
     };
     frame = requestAnimationFrame(tick);

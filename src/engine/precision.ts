@@ -30,7 +30,7 @@ export function precisionLabel(map: PrecisionMap): string {
 /** The precision a generation runs under, for the telemetry's per-precision speeds. */
 export function runPrecision(): RunPrecision | null {
   const info = useEngine.getState().info;
-  return info ? { key: precisionKey(info.precision), label: precisionLabel(info.precision), weightBytes: info.weightBytes } : null;
+  return info ? { model: info.name, key: precisionKey(info.precision), label: precisionLabel(info.precision), weightBytes: info.weightBytes } : null;
 }
 
 function fail(message: string) {
@@ -85,6 +85,9 @@ export function paint(target: { layer?: number; matrix?: LayerMatrix | 'embeddin
 
 /** After a load: the engine starts at f32; apply the map the link (or the previous model) asked for. */
 export async function applyLinkPrecision(info: ModelInfo): Promise<void> {
+  // a new model: its numerics, tensor details and quality are measured afresh
+  lastText = '';
+  useQuant.setState((st) => ({ epoch: st.epoch + 1, numerics: null, numericsKey: null }));
   const wanted = useSettings.getState().precision;
   const current = precisionKey(info.precision);
   if (wanted && wanted !== current) {
@@ -165,7 +168,7 @@ async function measureOnce(): Promise<void> {
   useQuant.setState({ qualityStatus: 'measuring', qualityError: null });
   try {
     const result = await client.quality(text);
-    const record: QualityRecord = { at: new Date().toISOString(), key, label: precisionLabel(info.precision), conversation, result };
+    const record: QualityRecord = { at: new Date().toISOString(), model: info.name, key, label: precisionLabel(info.precision), conversation, result };
     useQuant.setState((st) => ({ qualityStatus: 'ready', quality: record, qualityLog: [...st.qualityLog, record].slice(-500) }));
   } catch (e) {
     const message = oneLine(e);

@@ -13,9 +13,10 @@ export interface Brush {
 
 export type QualityResult = QualityMetrics & { precision: string };
 
-/** One measurement: the map (URL form) it was measured under, and the conversation it ran on. */
+/** One measurement: the model and map (URL form) it was measured under, and the conversation it ran on. */
 export interface QualityRecord {
   at: string;
+  model: string;
   key: string;
   label: string;
   conversation: number; // bumps when the conversation's text changes: only same-conversation rows compare
@@ -25,6 +26,8 @@ export interface QualityRecord {
 export type QualityStatus = 'idle' | 'empty' | 'measuring' | 'ready' | 'error';
 
 interface QuantSlice {
+  /** Bumps on every model load: what was measured on the previous model never mixes with this one. */
+  epoch: number;
   numerics: TensorNumerics[] | null;
   /** The map (URL form) the numerics belong to. */
   numericsKey: string | null;
@@ -42,6 +45,7 @@ interface QuantSlice {
 }
 
 export const useQuant = create<QuantSlice>()(() => ({
+  epoch: 0,
   numerics: null,
   numericsKey: null,
   pending: null,

@@ -6,10 +6,11 @@ import type { EngineEvent, FinishReason, Usage } from '../../workers/api.ts';
 import { latencyPercentiles } from '../viz/percentile.ts';
 import { RingBuffer } from './ringBuffer.ts';
 
-/** The precision map a run used: `key` is its URL encoding (a preset name, or the compact map). */
+/** The model and precision map a run used: `key` is the map's URL encoding (a preset name, or the compact map). */
 export interface RunPrecision {
+  model: string;
   key: string;
-  label: string; // the preset, or "custom"
+  label: string; // the preset, or "custom 1", "custom 2" …
   weightBytes: number;
 }
 
@@ -50,6 +51,7 @@ export const telemetry: Telemetry = {
 export interface RunRecord {
   run: number;
   at: string; // ISO time the answer finished
+  model: string;
   precision: string; // the map's URL encoding
   label: string;
   weightBytes: number;
@@ -129,6 +131,7 @@ export function endTelemetry(usage: Usage | null, finish: FinishReason = 'error'
   runs.push({
     run: (runs.at(-1)?.run ?? 0) + 1,
     at: new Date().toISOString(),
+    model: p.model,
     precision: p.key,
     label: p.label,
     weightBytes: p.weightBytes,
@@ -150,8 +153,9 @@ export function endTelemetry(usage: Usage | null, finish: FinishReason = 'error'
   for (const fn of listeners) fn();
 }
 
-/** Decode and prefill speed of each precision over every run that used it: summed tokens over summed time. */
+/** Decode and prefill speed of each model and precision over every run that used them: summed tokens over summed time. */
 export interface PrecisionSpeed {
+  model: string;
   precision: string;
   label: string;
   weightBytes: number;
@@ -165,8 +169,9 @@ export interface PrecisionSpeed {
 export function speedsByPrecision(list: readonly RunRecord[] = runs): PrecisionSpeed[] {
   const by = new Map<string, PrecisionSpeed & { decodeMs: number; prefillMs: number }>();
   for (const r of list) {
-    const s = by.get(r.precision) ?? {
-      precision: r.precision, label: r.label, weightBytes: r.weightBytes, runs: 0,
+    const key = `${r.model}\n${r.precision}`;
+    const s = by.get(key) ?? {
+      model: r.model, precision: r.precision, label: r.label, weightBytes: r.weightBytes, runs: 0,
       decodeTokens: 0, decodeMs: 0, decodeTokS: NaN, prefillTokens: 0, prefillMs: 0, prefillTokS: NaN,
     };
     s.runs++;
@@ -174,7 +179,7 @@ export function speedsByPrecision(list: readonly RunRecord[] = runs): PrecisionS
     s.decodeMs += r.decodeMs;
     s.prefillTokens += r.prefillTokens;
     s.prefillMs += r.prefillMs;
-    by.set(r.precision, s);
+    by.set(key, s);
   }
   return [...by.values()].map(({ decodeMs, prefillMs, ...s }) => ({
     ...s,

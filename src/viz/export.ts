@@ -35,24 +35,24 @@ export const measurementsJson = (m: Measurements) => `${JSON.stringify(m, (_, v)
 
 /** Every decode token of every kept answer: its time and rate, with the precision it ran under. */
 export function samplesCsv(runs: readonly RunRecord[]): string {
-  const rows = runs.flatMap((r) => r.tokenMs.map((ms, i) => ({ run: r.run, precision: r.precision, token: i + 1, ms, tok_s: ms > 0 ? 1000 / ms : null })));
-  return toCsv(rows, ['run', 'precision', 'token', 'ms', 'tok_s']);
+  const rows = runs.flatMap((r) => r.tokenMs.map((ms, i) => ({ run: r.run, model: r.model, precision: r.precision, token: i + 1, ms, tok_s: ms > 0 ? 1000 / ms : null })));
+  return toCsv(rows, ['run', 'model', 'precision', 'token', 'ms', 'tok_s']);
 }
 
 export function runsCsv(runs: readonly RunRecord[]): string {
-  const cols = ['run', 'at', 'precision', 'label', 'weightBytes', 'finish', 'promptTokens', 'prefillTokens', 'prefillMs', 'prefillTokS',
+  const cols = ['run', 'at', 'model', 'precision', 'label', 'weightBytes', 'finish', 'promptTokens', 'prefillTokens', 'prefillMs', 'prefillTokS',
     'ttftMs', 'decodeTokens', 'decodeMs', 'decodeTokS', 'itlP50Ms', 'itlP95Ms'];
   return toCsv(runs.map((r) => ({ ...r, tokenMs: undefined })) as Record<string, Cell>[], cols);
 }
 
 export function speedsCsv(speeds: readonly PrecisionSpeed[]): string {
   return toCsv(speeds as unknown as Record<string, Cell>[],
-    ['precision', 'label', 'weightBytes', 'runs', 'decodeTokens', 'decodeTokS', 'prefillTokens', 'prefillTokS']);
+    ['model', 'precision', 'label', 'weightBytes', 'runs', 'decodeTokens', 'decodeTokS', 'prefillTokens', 'prefillTokS']);
 }
 
 export function qualityCsv(log: readonly QualityRecord[]): string {
-  const rows = log.map((q) => ({ ...q.result, at: q.at, precision: q.key, label: q.label, conversation: q.conversation }));
-  return toCsv(rows, ['at', 'precision', 'label', 'conversation', 'tokens', 'kl_mean', 'kl_max', 'top1_agreement', 'perplexity', 'reference_perplexity']);
+  const rows = log.map((q) => ({ ...q.result, at: q.at, model: q.model, precision: q.key, label: q.label, conversation: q.conversation }));
+  return toCsv(rows, ['at', 'model', 'precision', 'label', 'conversation', 'tokens', 'kl_mean', 'kl_max', 'top1_agreement', 'perplexity', 'reference_perplexity']);
 }
 
 export function numericsCsv(numerics: readonly TensorNumerics[]): string {

@@ -67,11 +67,11 @@ describe('export', () => {
   });
 
   it('one sample row per decode token, and quality rows keep the map they measured', () => {
-    const run = { run: 1, precision: 'bf16', tokenMs: [20, 25] } as RunRecord;
-    expect(samplesCsv([run]).split('\r\n').slice(0, 3)).toEqual(['run,precision,token,ms,tok_s', '1,bf16,1,20,50', '1,bf16,2,25,40']);
-    const q = qualityCsv([{ at: 't', key: 'b-4a41200.ab5', label: 'custom', conversation: 2,
+    const run = { run: 1, model: 'm', precision: 'bf16', tokenMs: [20, 25] } as RunRecord;
+    expect(samplesCsv([run]).split('\r\n').slice(0, 3)).toEqual(['run,model,precision,token,ms,tok_s', '1,m,bf16,1,20,50', '1,m,bf16,2,25,40']);
+    const q = qualityCsv([{ at: 't', model: 'm', key: 'b-4a41200.ab5', label: 'custom', conversation: 2,
       result: { tokens: 9, kl_mean: 0.01, kl_max: 0.1, top1_agreement: 0.9, perplexity: 3, reference_perplexity: 2.9, precision: 'custom' } }]);
-    expect(q.split('\r\n')[1]).toBe('t,b-4a41200.ab5,custom,2,9,0.01,0.1,0.9,3,2.9');
+    expect(q.split('\r\n')[1]).toBe('t,m,b-4a41200.ab5,custom,2,9,0.01,0.1,0.9,3,2.9');
   });
 });
 
