@@ -27,6 +27,7 @@ export class CpuForward implements Forward {
   private readonly keyCache: Float32Array; // (slot, layer - l0, maxSeq, kvDim)
   private readonly valueCache: Float32Array; // (slot, layer - l0, maxSeq, kvDim)
   private readonly att: Float32Array; // (maxSeq) attention scores of one head
+  private buffers: { rows: number; x: Float32Array; xb: Float32Array; q: Float32Array; k: Float32Array; v: Float32Array; hb: Float32Array; hb2: Float32Array } | null = null;
 
   constructor(readonly config: LlamaConfig, private readonly weights: LlamaWeights, precision: PrecisionMap, maxSeq: number, part: Partial<ForwardPart> = {}) {
     this.maxSeq = maxSeq;
@@ -72,17 +73,11 @@ export class CpuForward implements Forward {
    */
   run(slot: number, input: number[] | Float32Array, pos0: number, all = false): Float32Array {
     const c = this.config, w = this.weights, { l0, l1, slots } = this.part;
-    const dim = c.dim, kv = kvDim(c), qd = qDim(c);
+    const dim = c.dim, kv = kvDim(c);
     const n = checkInput(c, this.part, input);
     if (!(Number.isInteger(slot) && slot >= 0 && slot < slots)) throw new Error(`KV-cache slot ${slot} is not one of 0..${slots - 1}`);
     if (pos0 + n > this.maxSeq) throw new Error(`sequence of ${pos0 + n} tokens exceeds the context of ${this.maxSeq}`);
-    const x = new Float32Array(n * dim); // residual stream (n, dim)
-    const xb = new Float32Array(n * Math.max(dim, qd)); // normed input / attention output
-    const q = new Float32Array(n * qd); // (n, nHeads*headDim)
-    const k = new Float32Array(n * kv); // (n, kvDim)
-    const v = new Float32Array(n * kv);
-    const hb = new Float32Array(n * c.hiddenDim); // (n, hiddenDim) gate, then silu(gate)*up
-    const hb2 = new Float32Array(n * c.hiddenDim); // (n, hiddenDim) up
+    const { x, xb, q, k, v, hb, hb2 } = this.scratch(n);
 
     if (Array.isArray(input)) {
       for (let r = 0; r < n; r++) x.set(this.embedding!.subarray(input[r] * dim, (input[r] + 1) * dim), r * dim);
@@ -103,8 +98,8 @@ export class CpuForward implements Forward {
       L.wv.apply(xb, n, v);
       rope(q, n, c.nHeads, c.headDim, pos0, this.ropeCosSin, c.ropeStyle);
       rope(k, n, c.nKvHeads, c.headDim, pos0, this.ropeCosSin, c.ropeStyle);
-      kCache.set(k, pos0 * kv);
-      vCache.set(v, pos0 * kv);
+      kCache.set(k.subarray(0, n * kv), pos0 * kv);
+      vCache.set(v.subarray(0, n * kv), pos0 * kv);
       attention(xb, q, kCache, vCache, n, pos0, { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, maxSeq: this.maxSeq }, this.att);
       L.wo.apply(xb, n, x, true);
       // feed-forward: x += w2 · (silu(w1·norm(x)) * w3·norm(x))
@@ -114,15 +109,33 @@ export class CpuForward implements Forward {
       swiglu(hb, hb2, n * c.hiddenDim);
       L.w2.apply(hb, n, x, true);
     }
-    if (!this.output) return x; // a middle stage hands x on
+    if (!this.output) return x.slice(0, n * dim); // a middle stage hands x on
 
     // final norm and the output head: every row, or only the last
     const rows = all ? n : 1;
-    const last = all ? x : x.subarray((n - 1) * dim, n * dim);
+    const last = all ? x.subarray(0, n * dim) : x.subarray((n - 1) * dim, n * dim);
     rmsnorm(xb, last, w.finalNorm, rows, dim, c.normEps);
     const logits = new Float32Array(rows * c.vocabSize);
     this.output.apply(xb, rows, logits);
     return logits;
+  }
+
+  /** Activation buffers for at least n rows, allocated once and grown when a longer chunk comes (no per-token garbage). */
+  private scratch(n: number) {
+    if (!this.buffers || this.buffers.rows < n) {
+      const c = this.config, kv = kvDim(c), qd = qDim(c);
+      this.buffers = {
+        rows: n,
+        x: new Float32Array(n * c.dim), // residual stream (n, dim)
+        xb: new Float32Array(n * Math.max(c.dim, qd)), // normed input / attention output
+        q: new Float32Array(n * qd), // (n, nHeads*headDim)
+        k: new Float32Array(n * kv), // (n, kvDim)
+        v: new Float32Array(n * kv),
+        hb: new Float32Array(n * c.hiddenDim), // (n, hiddenDim) gate, then silu(gate)*up
+        hb2: new Float32Array(n * c.hiddenDim), // (n, hiddenDim) up
+      };
+    }
+    return this.buffers;
   }
 
   weightBytes(): number {
