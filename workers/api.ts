@@ -6,8 +6,17 @@ import type { TensorInfo } from './loader/types.ts';
 import type { LinearSpec, PrecisionMap, PrecisionOverride, PresetName } from './quant/types.ts';
 import type { TensorNumerics } from './model/numerics.ts';
 import type { QualityMetrics } from './model/eval.ts';
+import type { KernelTime } from './gpu/profile.ts';
 
-export type { LlamaConfig, TensorInfo, LinearSpec, PrecisionMap, PrecisionOverride, PresetName, TensorNumerics, QualityMetrics };
+export type { LlamaConfig, TensorInfo, LinearSpec, PrecisionMap, PrecisionOverride, PresetName, TensorNumerics, QualityMetrics, KernelTime };
+
+/** GPU time per kernel (and so per layer) of one decode step and one prefill chunk, from timestamp queries. */
+export interface ProfileResult {
+  precision: string;
+  decode: KernelTime[];
+  prefill: KernelTime[];
+  prefillTokens: number;
+}
 
 /** One tensor's values against the FP8 grid (E4M3 unless the tensor is E5M2), for the quantization map's hover. */
 export interface TensorDetail extends TensorNumerics {
@@ -201,8 +210,10 @@ export interface EngineApi {
   stop(): void;
   info(): Promise<ModelInfo | null>;
   selfTest(): Promise<SelfTestResult>;
-  /** Apply a preset or an override (re-packs from the master weights); returns the new map. */
-  setPrecision(change: PresetName | PrecisionOverride): Promise<ModelInfo>;
+  /** Apply a preset, an override or a whole map (re-packs from the master weights); returns the new map. */
+  setPrecision(change: PresetName | PrecisionOverride | PrecisionMap): Promise<ModelInfo>;
+  /** GPU time per kernel and layer under the current precision (WebGPU engine with timestamp queries only). */
+  profile(): Promise<ProfileResult>;
   /** Tokenize text with the loaded model's tokenizer (for the token view). */
   tokenize(text: string): Promise<{ id: number; text: string }[]>;
   /** Runs prompts through the layers cut into pipeline stages (one worker and device each), timing every stage. */

@@ -2,7 +2,7 @@
 // events, switch precision live. Every failure becomes an Error with one line a person can act on.
 import type {
   ChatMessage, EngineApi, EngineEvent, GenerateRequest, GenerateResult, LoadProgress, ModelInfo, ModelSource,
-  PrecisionMap, PrecisionOverride, PresetName, QualityMetrics, SelfTestResult, TensorDetail, TensorNumerics,
+  KernelTime, PrecisionMap, PrecisionOverride, PresetName, ProfileResult, QualityMetrics, SelfTestResult, TensorDetail, TensorNumerics,
   PipelineEvent, PipelineRequest, PipelineResult,
 } from './api.ts';
 import { loadModelFromBytes, fetchWithProgress } from './loader/index.ts';
@@ -163,10 +163,11 @@ export class Engine implements EngineApi {
     return model.tokenizer.encode(text, { bos: false }).map((id) => ({ id, text: model.tokenizer.tokenText(id) }));
   }
 
-  async setPrecision(change: PresetName | PrecisionOverride): Promise<ModelInfo> {
+  async setPrecision(change: PresetName | PrecisionOverride | PrecisionMap): Promise<ModelInfo> {
     return this.exclusive(async () => {
       const { model, forward } = this.loaded();
-      const map = typeof change === 'string' ? presetMap(model.config.nLayers, change) : applyOverride(forward.precision, change);
+      const map = typeof change === 'string' ? presetMap(model.config.nLayers, change)
+        : 'layers' in change ? checkMap(change, model.config.nLayers) : applyOverride(forward.precision, change);
       return this.applyPrecisionMap(map);
     });
   }
@@ -201,10 +202,11 @@ export class Engine implements EngineApi {
     const found = (await this.numerics()).find((t) => t.label === label);
     if (!found) throw new Error(`no tensor named ${label}: use labels like L0.wq or output`);
     const [, layer, matrix] = /^L(\d+)\.(\w+)$/.exec(label) ?? [];
-    const w = label === 'output' ? model.weights.output : model.weights.layers[Number(layer)][matrix as LayerMatrix];
-    const spec = label === 'output' ? forward.precision.output : forward.precision.layers[Number(layer)][matrix as LayerMatrix];
-    const k = label === 'output' ? model.config.dim : matrixShape(model.config, matrix as LayerMatrix)[1];
-    const h = fp8Histogram(w, spec, k);
+    const p = forward.precision, w = model.weights, dim = model.config.dim;
+    const [values, spec, k] = label === 'output' ? [w.output, p.output, dim]
+      : label === 'embedding' ? [w.tokenEmbedding, p.embedding, dim]
+        : [w.layers[Number(layer)][matrix as LayerMatrix], p.layers[Number(layer)][matrix as LayerMatrix], matrixShape(model.config, matrix as LayerMatrix)[1]];
+    const h = fp8Histogram(values, spec, k);
     return { ...found, histogram: { format: h.format, counts: Array.from(h.counts), values: Array.from(h.values), total: h.total, underflow: h.underflow, clipped: h.clipped } };
   }
 
@@ -218,6 +220,20 @@ export class Engine implements EngineApi {
       const logits = await forward.forward(tokens, 0, true);
       this.cache = { tokens }; // the cache now holds exactly these tokens under the current precision
       return { ...evaluate(reference, logits, tokens, model.config.vocabSize), precision: forward.precision.preset };
+    });
+  }
+
+  async profile(): Promise<ProfileResult> {
+    return this.exclusive(async () => {
+      const { model, forward } = this.loaded();
+      if (forward.kind !== 'webgpu') throw new Error('GPU time per kernel needs the WebGPU engine; this is the CPU engine');
+      const gpu = forward as Forward & { profile(tokens: number[], pos0: number): Promise<KernelTime[]> };
+      const text = model.tokenizer.encode('Once upon a time, a curious student asked how a language model runs on a GPU.', { bos: true });
+      const prompt = text.slice(0, Math.min(32, forward.maxSeq - 1));
+      const prefill = await gpu.profile(prompt, 0);
+      const decode = await gpu.profile([prompt[prompt.length - 1]], prompt.length);
+      this.cache = { tokens: [] }; // profiling wrote these positions of the KV cache
+      return { precision: forward.precision.preset, prefill, decode, prefillTokens: prompt.length };
     });
   }
 
@@ -251,6 +267,14 @@ export class Engine implements EngineApi {
     this.busy = run.catch(() => undefined);
     return run.catch((e) => { throw new Error(oneLine(e)); });
   }
+}
+
+/** A whole precision map from outside (a link): it must describe this model's layers. */
+function checkMap(map: PrecisionMap, nLayers: number): PrecisionMap {
+  if (!Array.isArray(map.layers) || map.layers.length !== nLayers || !map.embedding || !map.output) {
+    throw new Error(`that precision map does not fit this model: it has ${Array.isArray(map.layers) ? map.layers.length : 'no'} layers, the model ${nLayers}`);
+  }
+  return map;
 }
 
 /** One line for people: the message of an Error, never its stack. */

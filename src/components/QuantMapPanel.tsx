@@ -24,13 +24,13 @@ const PRESET_HINT: Record<PresetName, string> = {
   'fp8-all': 'every block matrix FP8 E4M3 (inputs too); embedding and head BF16',
 };
 
-/** Bytes per tensor as the engine reports them (numerics), the packing math where it reports none (the embedding). */
+/** Bytes per tensor as the engine reports them (numerics), the packing math where it reports none. */
 function engineBytes(info: ModelInfo, numerics: TensorNumerics[] | null): MapBytes {
   const b = mapBytes(info.config, info.precision);
   if (!numerics) return b;
   const by = new Map(numerics.map((n) => [n.label, n.bytes]));
   return {
-    embedding: b.embedding,
+    embedding: by.get('embedding') ?? b.embedding,
     output: by.get('output') ?? b.output,
     layers: b.layers.map((row, l) => Object.fromEntries(LAYER_MATRICES.map((m) => [m, by.get(`L${l}.${m}`) ?? row[m]])) as MapBytes['layers'][number]),
     total: info.weightBytes,

@@ -41,11 +41,10 @@ export function TensorInspector({ info, bytes, numerics }: { info: ModelInfo; by
   const [detail, setDetail] = useState<{ key: string; value: TensorDetail | null; error: string | null } | null>(null);
   const t = describe(info, bytes, label);
   const stats = numerics?.find((n) => n.label === label) ?? null;
-  const hasDetail = label !== 'embedding';
 
   const cached = cache.get(key);
   useEffect(() => {
-    if (!hasDetail || cache.has(key)) return;
+    if (cache.has(key)) return;
     let live = true;
     // a short pause, so sweeping the pointer across the map does not queue a request per cell
     const timer = setTimeout(() => {
@@ -62,7 +61,7 @@ export function TensorInspector({ info, bytes, numerics }: { info: ModelInfo; by
       live = false;
       clearTimeout(timer);
     };
-  }, [key, label, hasDetail]);
+  }, [key, label]);
 
   const d = cached ? { key, value: cached, error: null } : detail?.key === key ? detail : null;
   const fp8 = t.spec.dtype.startsWith('fp8');
@@ -105,21 +104,17 @@ export function TensorInspector({ info, bytes, numerics }: { info: ModelInfo; by
         </dl>
       ) : (
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
-          {label === 'embedding'
-            ? 'The embedding is a lookup table (f32 or bf16): the engine reports no numerics for it.'
-            : 'Numerics load…'}
+          Numerics load…
         </p>
       )}
-      {hasDetail && (
-        <div className="flex flex-col gap-1">
-          <p className="text-[0.7rem] text-zinc-500 dark:text-zinc-400">
-            Values on the {d?.value?.histogram.format === 'fp8e5m2' ? 'E5M2' : 'E4M3'} grid{fp8 ? '' : ' (if it were stored as FP8)'}, scaled per{' '}
-            {t.spec.scale === 'tensor' && fp8 ? 'tensor' : 'row'}; log count per grid value
-          </p>
-          <Histogram hist={d?.value?.histogram ?? null} label={`Histogram of ${t.name} against the FP8 grid`} />
-          {d?.error && <p className="text-xs text-rose-700 dark:text-rose-300">{d.error}</p>}
-        </div>
-      )}
+      <div className="flex flex-col gap-1">
+        <p className="text-[0.7rem] text-zinc-500 dark:text-zinc-400">
+          Values on the {d?.value?.histogram.format === 'fp8e5m2' ? 'E5M2' : 'E4M3'} grid{fp8 ? '' : ' (if it were stored as FP8)'}, scaled per{' '}
+          {t.spec.scale === 'tensor' && fp8 ? 'tensor' : 'row'}; log count per grid value
+        </p>
+        <Histogram hist={d?.value?.histogram ?? null} label={`Histogram of ${t.name} against the FP8 grid`} />
+        {d?.error && <p className="text-xs text-rose-700 dark:text-rose-300">{d.error}</p>}
+      </div>
     </div>
   );
 }

@@ -136,4 +136,20 @@ describe.runIf(bytes)('engine on stories260K (CPU)', () => {
     const g = await e.generate({ prompt: 'Once upon a time', temperature: 0, max_tokens: 10 });
     expect(g.tokens).toEqual(golden[0].greedy_continuation.slice(0, 10));
   });
+
+  test('a whole precision map applies at once; the embedding has numerics; profiling needs WebGPU', async () => {
+    const e = await engine();
+    const info = await e.setPrecision('fp8-all');
+    const map = structuredClone(info.precision);
+    await e.setPrecision('f32');
+    const again = await e.setPrecision(map);
+    expect(again.precision).toEqual(map);
+    expect(again.weightBytes).toBe(info.weightBytes);
+    await expect(e.setPrecision({ ...map, layers: map.layers.slice(1) })).rejects.toThrow(/does not fit this model/);
+    const emb = (await e.numerics()).find((t) => t.label === 'embedding')!;
+    expect(emb.dtype).toBe('bf16');
+    expect(emb.amax).toBeGreaterThan(0);
+    expect((await e.tensorDetail('embedding')).histogram.total).toBe(512 * 64);
+    await expect(e.profile()).rejects.toThrow(/needs the WebGPU engine/);
+  });
 });

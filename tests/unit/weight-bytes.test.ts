@@ -73,7 +73,7 @@ describe.runIf(bytes)('weight bytes on stories260K', () => {
       const b = mapBytes(next.config, next.precision);
       for (const t of numerics) {
         const [, l, m] = /^L(\d+)\.(\w+)$/.exec(t.label) ?? [];
-        expect(t.label === 'output' ? b.output : b.layers[Number(l)][m as 'wq'], `${p} ${t.label}`).toBe(t.bytes);
+        expect(t.label === 'output' ? b.output : t.label === 'embedding' ? b.embedding : b.layers[Number(l)][m as 'wq'], `${p} ${t.label}`).toBe(t.bytes);
       }
     }
   });

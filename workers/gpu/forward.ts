@@ -15,6 +15,7 @@ import { checkInput } from '../reference/forward.ts';
 import { createGpuContext, storageBuffer, uniformBuffer, type GpuContext } from './context.ts';
 import { createGpuLinear, type GpuLinear } from './linear.ts';
 import { GpuKernels, type Dispatch } from './kernels.ts';
+import { stepNames, timeDispatches, type KernelTime } from './profile.ts';
 import { packEmbedding } from './embedding.ts';
 
 type Linears = Record<LayerMatrix, GpuLinear>;
@@ -252,6 +253,23 @@ export class GpuForward implements Forward {
     b.readback.unmap();
     this.lastTiming = { gpuMs, hostMs: performance.now() - t0 };
     return out;
+  }
+
+  /**
+   * GPU time of every kernel for `tokens` at pos0 (slot 0), one compute pass per dispatch with timestamps.
+   * Needs `timestamp-query`; the KV cache of those positions is written as by a forward.
+   */
+  async profile(tokens: number[], pos0: number): Promise<KernelTime[]> {
+    if (!this.timer) throw new Error('this adapter has no timestamp queries, so GPU time per kernel cannot be measured');
+    if (!this.first || !this.last) throw new Error('profile a whole model, not one pipeline stage');
+    const n = checkInput(this.config, this.part, tokens);
+    if (n > this.chunk || pos0 + n > this.maxSeq) throw new Error(`profile takes at most ${this.chunk} tokens inside the context`);
+    const d = this.device, b = this.b;
+    d.queue.writeBuffer(b.tokens, 0, new Uint32Array(tokens));
+    d.queue.writeBuffer(b.step, 0, stepWords(n, pos0));
+    d.queue.writeBuffer(b.final, 0, stepWords(1, pos0, n - 1));
+    const { l0, l1 } = this.part;
+    return timeDispatches(d, this.passes[0], stepNames(true, true, l0, l1), n, 1, this.head);
   }
 
   weightBytes(): number {

@@ -4,6 +4,7 @@ import type { LlamaConfig } from './config.ts';
 import { LAYER_MATRICES, matrixShape, type LlamaWeights } from './weights.ts';
 import type { PrecisionMap } from '../quant/types.ts';
 import { packMatrix } from '../quant/pack.ts';
+import { quantStats } from '../quant/stats.ts';
 
 export interface TensorNumerics {
   label: string; // e.g. "L3.w1"
@@ -17,7 +18,12 @@ export interface TensorNumerics {
 }
 
 export function tensorNumerics(c: LlamaConfig, w: LlamaWeights, map: PrecisionMap): TensorNumerics[] {
-  const out: TensorNumerics[] = [];
+  const e = map.embedding;
+  const out: TensorNumerics[] = [{
+    // stored as workers/gpu/embedding.ts packs it: f32 words, or BF16 pairs
+    label: 'embedding', dtype: e.dtype, bytes: c.vocabSize * (e.dtype === 'bf16' ? Math.ceil(c.dim / 2) : c.dim) * 4,
+    ...quantStats(w.tokenEmbedding, c.vocabSize, c.dim, e.dtype),
+  }];
   w.layers.forEach((lw, l) => {
     for (const m of LAYER_MATRICES) {
       const [n, k] = matrixShape(c, m);
