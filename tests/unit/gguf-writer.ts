@@ -1,5 +1,6 @@
 // A tiny GGUF writer for tests: builds small valid files in memory, and records where each field sits so tests
 // can corrupt exactly one of them. Reference: ggml/docs/gguf.md (v2/v3 layout, little-endian).
+import { mulberry32 } from '../../workers/model/sampler.ts';
 
 export type Scalar = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'bool' | 'string' | 'u64' | 'i64' | 'f64';
 export type KvValue =
@@ -118,14 +119,8 @@ export const f32Bytes = (a: ArrayLike<number>) => new Uint8Array(Float32Array.fr
 
 /** Seeded uniform values in [-1, 1) (mulberry32), so expected weights are reproducible. */
 export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const r = mulberry32(seed);
+  return () => r() * 2 - 1;
 }
 
 /** Token list of a tiny SentencePiece vocab: 3 controls, 256 byte pieces, then a few merges' results. */

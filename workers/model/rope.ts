@@ -2,22 +2,16 @@
 // of the low frequencies for long context (arXiv:2407.21783; meta-llama/llama-models `apply_scaling`).
 // Shared by the CPU engine and the GPU engine (which uploads a cos/sin table built from these).
 import type { LlamaConfig } from './config.ts';
+import { llama3Factors } from '../loader/rope-scaling.ts';
 
 /** freq[i] = 1 / theta^(2i/headDim) for i < headDim/2, then llama3-scaled when the config says so. */
 export function ropeFrequencies(c: LlamaConfig): Float64Array {
   const half = c.headDim / 2;
   const freqs = new Float64Array(half);
   for (let i = 0; i < half; i++) freqs[i] = 1 / Math.pow(c.ropeTheta, (2 * i) / c.headDim);
-  const s = c.ropeScaling;
-  if (!s) return freqs;
-  const lowWavelen = s.originalMaxPositions / s.lowFreqFactor; // longer than this: divide by factor
-  const highWavelen = s.originalMaxPositions / s.highFreqFactor; // shorter than this: keep
-  for (let i = 0; i < half; i++) {
-    const wavelen = (2 * Math.PI) / freqs[i];
-    if (wavelen < highWavelen) continue;
-    if (wavelen > lowWavelen) { freqs[i] /= s.factor; continue; }
-    const smooth = (s.originalMaxPositions / wavelen - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor);
-    freqs[i] = (1 - smooth) * (freqs[i] / s.factor) + smooth * freqs[i];
+  if (c.ropeScaling) {
+    const divisors = llama3Factors(c.ropeScaling, c.headDim, c.ropeTheta); // 1 at high frequencies, `factor` at low
+    for (let i = 0; i < half; i++) freqs[i] /= divisors[i];
   }
   return freqs;
 }
