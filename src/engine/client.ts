@@ -12,8 +12,10 @@ import type {
   PipelineEvent,
   PipelineRequest,
   PipelineResult,
+  PrecisionMap,
   PrecisionOverride,
   PresetName,
+  ProfileResult,
   QualityMetrics,
   TensorDetail,
   TensorNumerics,
@@ -64,8 +66,12 @@ export function runPipeline(request: PipelineRequest, onEvents: (events: Pipelin
   return call((api) => api.runPipeline(request, proxy(onEvents)));
 }
 
-export function setPrecision(change: PresetName | PrecisionOverride): Promise<ModelInfo> {
+export function setPrecision(change: PresetName | PrecisionOverride | PrecisionMap): Promise<ModelInfo> {
   return call((api) => api.setPrecision(change));
+}
+
+export function profile(): Promise<ProfileResult> {
+  return call((api) => api.profile());
 }
 
 export function numerics(): Promise<TensorNumerics[]> {

@@ -1,5 +1,5 @@
 // What the quantization map's clicks do: switch precision live (a preset, or one override painted with the brush),
-// apply a link's map after a load, fetch the numerics of the new map, and measure quality against f32 on the
+// apply a link's whole map after a load (one setPrecision, one re-pack), fetch the numerics of the new map, and measure quality against f32 on the
 // conversation after every answer and every precision change. The engine runs one call at a time, so a change
 // clicked mid-answer waits for the answer to end; the store says what is pending.
 import type { ModelInfo, PrecisionMap, PrecisionOverride, PresetName } from '../../workers/api.ts';
@@ -7,7 +7,6 @@ import { decodeMap, encodeMap } from '../../workers/quant/precision.ts';
 import type { LayerMatrix } from '../../workers/model/weights.ts';
 import * as client from './client.ts';
 import { isDeviceLost, oneLine } from './errors.ts';
-import { planPrecision } from './precisionPlan.ts';
 import { useEngine } from '../store/engine.ts';
 import { useQuant, type Brush, type QualityRecord } from '../store/quant.ts';
 import { useSession } from '../store/session.ts';
@@ -45,15 +44,13 @@ function published(info: ModelInfo) {
 
 let inFlight = 0;
 
-/** Runs precision edits one after another; the spinner shows while any is pending. */
-async function change(what: string, edits: (PresetName | PrecisionOverride)[]): Promise<void> {
+/** Runs a precision change (changes queue in the engine); the spinner shows while any is pending. */
+async function change(what: string, edit: PresetName | PrecisionOverride | PrecisionMap): Promise<void> {
   if (!useEngine.getState().info || useEngine.getState().loading) return;
   inFlight++;
   useQuant.setState({ pending: what });
   try {
-    let info: ModelInfo | null = null;
-    for (const e of edits) info = await client.setPrecision(e);
-    if (info) published(info);
+    published(await client.setPrecision(edit));
   } catch (e) {
     fail(`Could not switch precision to ${what}: ${oneLine(e)}`);
   } finally {
@@ -66,7 +63,7 @@ async function change(what: string, edits: (PresetName | PrecisionOverride)[]): 
 }
 
 export function setPreset(preset: PresetName): Promise<void> {
-  return change(preset, [preset]);
+  return change(preset, preset);
 }
 
 /** The spec a brush paints: FP8 with row scales and, for W8A8, inputs in the same format bounded by 1200 (Llama 3). */
@@ -80,7 +77,7 @@ export function brushSpec(b: Brush): PrecisionOverride['spec'] {
 /** Paints a cell (layer + matrix), a row (layer), a column (matrix), the embedding or the head with the brush. */
 export function paint(target: { layer?: number; matrix?: LayerMatrix | 'embedding' | 'output' }, what: string): Promise<void> {
   const brush = useQuant.getState().brush;
-  return change(`${what} → ${brush.dtype}`, [{ ...target, spec: brushSpec(brush) }]);
+  return change(`${what} → ${brush.dtype}`, { ...target, spec: brushSpec(brush) });
 }
 
 /** After a load: the engine starts at f32; apply the map the link (or the previous model) asked for. */
@@ -98,8 +95,7 @@ export async function applyLinkPrecision(info: ModelInfo): Promise<void> {
       useEngine.setState({ error: `The link's precision map does not fit this model (${oneLine(e)}): running f32.` });
     }
     if (map) {
-      const plan = planPrecision(map);
-      await change(map.preset === 'custom' ? 'the link’s map' : map.preset, [plan.preset, ...plan.overrides]);
+      await change(map.preset === 'custom' ? 'the link’s map' : map.preset, map);
       return;
     }
   }

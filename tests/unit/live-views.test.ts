@@ -1,7 +1,6 @@
-// Pure pieces of the live views: reaching a link's precision map with the engine's edits, latency percentiles,
+// Pieces of the live views: a link's precision map applied in one engine call (CPU engine), latency percentiles,
 // the export's CSV, and the settings in the URL.
 import { describe, expect, it } from 'vitest';
-import { planPrecision } from '../../src/engine/precisionPlan.ts';
 import { latencyPercentiles, percentile } from '../../src/viz/percentile.ts';
 import { qualityCsv, samplesCsv, toCsv } from '../../src/viz/export.ts';
 import { modelFromQuery, precisionFromQuery, samplingFromQuery, settingsToQuery } from '../../src/store/settings.ts';
@@ -9,42 +8,43 @@ import { applyOverride, decodeMap, encodeMap, presetMap } from '../../workers/qu
 import { PRESETS } from '../../workers/quant/types.ts';
 import type { PrecisionMap } from '../../workers/quant/types.ts';
 import type { RunRecord } from '../../src/store/telemetry.ts';
+import { Engine } from '../../workers/engine.ts';
+import { readShared, STORIES } from './shared.ts';
 
-const replay = (L: number, target: PrecisionMap) => {
-  const plan = planPrecision(target);
-  return { plan, map: plan.overrides.reduce(applyOverride, presetMap(L, plan.preset)) };
-};
+const bytes = readShared(STORIES);
 
-describe('planPrecision: a whole map as a preset plus overrides', () => {
-  it('a preset is reached with no override', () => {
-    for (const p of PRESETS) expect(planPrecision(presetMap(6, p))).toEqual({ preset: p, overrides: [] });
-  });
+/** What applyLinkPrecision does with a link's map: decode it for the model, hand it to the engine in one call. */
+async function applyLink(e: Engine, link: string, nLayers: number): Promise<string> {
+  return encodeMap((await e.setPrecision(decodeMap(link, nLayers))).precision);
+}
 
-  it('a painted column, row and cell replay to the same map with one override each', () => {
-    let target = presetMap(6, 'fp8-llama3');
-    target = applyOverride(target, { matrix: 'wq', spec: { dtype: 'fp8e5m2', act: null, actBound: null } });
-    target = applyOverride(target, { layer: 4, spec: { dtype: 'f32' } });
-    target = applyOverride(target, { layer: 2, matrix: 'w2', spec: { dtype: 'bf16', bf16Rounding: 'truncate' } });
-    target = applyOverride(target, { matrix: 'output', spec: { dtype: 'fp8e4m3', scale: 'tensor' } });
-    const { plan, map } = replay(6, target);
-    expect(encodeMap(map)).toBe(encodeMap(target));
-    expect(plan.preset).toBe('fp8-llama3');
-    expect(plan.overrides).toHaveLength(4); // column wq, row 4, cell L2.w2, the head
-  });
+describe.runIf(bytes)('a link’s precision map reaches the engine in one setPrecision', () => {
+  it('presets, painted maps and random maps come back exactly as the link wrote them', async () => {
+    const e = new Engine({ engine: 'cpu', baseUrl: 'http://localhost/' });
+    const info = await e.load({ kind: 'file', name: 'stories260K.gguf', bytes: bytes!.buffer.slice(bytes!.byteOffset, bytes!.byteOffset + bytes!.byteLength) as ArrayBuffer });
+    const L = info.config.nLayers;
+    for (const p of PRESETS) expect(await applyLink(e, encodeMap(presetMap(L, p)), L)).toBe(p);
 
-  it('any map decoded from a link replays exactly', () => {
+    let painted = presetMap(L, 'fp8-llama3');
+    painted = applyOverride(painted, { matrix: 'wq', spec: { dtype: 'fp8e5m2', act: null, actBound: null } });
+    painted = applyOverride(painted, { layer: 4, spec: { dtype: 'f32' } });
+    painted = applyOverride(painted, { layer: 2, matrix: 'w2', spec: { dtype: 'bf16', bf16Rounding: 'truncate' } });
+    painted = applyOverride(painted, { matrix: 'output', spec: { dtype: 'fp8e4m3', scale: 'tensor' } });
+    painted = applyOverride(painted, { matrix: 'embedding', spec: { dtype: 'bf16' } });
+    expect(await applyLink(e, encodeMap(painted), L)).toBe(encodeMap(painted));
+
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const dtypes = ['f32', 'bf16', 'fp8e4m3', 'fp8e5m2'] as const;
-    for (let t = 0; t < 20; t++) {
-      let target = presetMap(5, PRESETS[t % 4]);
+    for (let t = 0; t < 12; t++) {
+      let target: PrecisionMap = presetMap(L, PRESETS[t % 4]);
       for (let i = 0; i < 6; i++) {
         const d = dtypes[Math.floor(rnd() * 4)];
-        target = applyOverride(target, { layer: Math.floor(rnd() * 5), matrix: (['wq', 'w1', 'w2', 'wo'] as const)[Math.floor(rnd() * 4)], spec: { dtype: d, act: d.startsWith('fp8') && rnd() < 0.5 ? 'fp8e4m3' : null, actBound: 1200 } });
+        target = applyOverride(target, { layer: Math.floor(rnd() * L), matrix: (['wq', 'w1', 'w2', 'wo'] as const)[Math.floor(rnd() * 4)], spec: { dtype: d, act: d.startsWith('fp8') && rnd() < 0.5 ? 'fp8e4m3' : null, actBound: 1200 } });
       }
-      const link = decodeMap(encodeMap(target), 5);
-      expect(encodeMap(replay(5, link).map)).toBe(encodeMap(target));
+      expect(await applyLink(e, encodeMap(target), L)).toBe(encodeMap(target));
     }
+    expect(() => decodeMap(encodeMap(painted), L + 1)).toThrow(); // a link made for another depth does not apply
   });
 });
 
