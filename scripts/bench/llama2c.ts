@@ -1,7 +1,8 @@
-// Decode speed of our CPU engine against llama2.c's single-threaded C (bench/llama2c/run.c), in one process on
-// one machine: same model (stories260K), same prompt, greedy, and a check that both write the same text.
+// Decode speed of our CPU engine against llama2.c's single-threaded C, in one process on one machine: same model
+// (stories260K), same prompt, greedy, and a check that both write the same text. llama2.c is not part of this
+// repository: pass its run.c (github.com/karpathy/llama2.c, MIT) with --run-c PATH or LLAMA2C_RUN_C.
 // The project's target: ours >= 1/3 of llama2.c. Runs alternate C / ours so load on a shared machine hits both.
-//   npx tsx scripts/bench/llama2c.ts [--runs N] [--steps N] [--prompt TEXT] [--json]
+//   npx tsx scripts/bench/llama2c.ts --run-c PATH/run.c [--runs N] [--steps N] [--prompt TEXT] [--json]
 // Numbers: llama2.c's own "achieved tok/s" (every forward after the first, prompt tokens included, millisecond
 // clock); ours is usage.decode_tok_s (tokens after the first sampled one). Best of N for each.
 import { spawnSync } from 'node:child_process';
@@ -15,7 +16,6 @@ import { convertGguf } from './gguf-to-llama2c.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MODEL = join(ROOT, '..', 'shared', 'models', 'stories260K', 'stories260K.gguf');
-const RUN_C = join(ROOT, 'bench', 'llama2c', 'run.c');
 const COMPARE_CHARS = 200; // how much of the text must agree (after whitespace is normalised)
 
 interface Run { tokS: number; text: string }
@@ -40,7 +40,9 @@ const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); retu
 const normalise = (t: string) => t.replace(/\s+/g, ' ').trim();
 
 async function main(): Promise<void> {
-  const f = parseArgs(process.argv.slice(2), { runs: 'string', steps: 'string', prompt: 'string', json: 'bool' });
+  const f = parseArgs(process.argv.slice(2), { 'run-c': 'string', runs: 'string', steps: 'string', prompt: 'string', json: 'bool' });
+  const RUN_C = str(f, 'run-c') ?? process.env.LLAMA2C_RUN_C;
+  if (!RUN_C || !existsSync(RUN_C)) throw new Error('pass llama2.c\'s run.c with --run-c PATH (or set LLAMA2C_RUN_C): it is not shipped with this repository');
   const o: Options = {
     runs: num(f, 'runs', 10, { int: true, min: 1 }),
     steps: num(f, 'steps', 256, { int: true, min: 2, max: 2048 }),
