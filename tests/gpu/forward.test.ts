@@ -46,6 +46,17 @@ describe.runIf(bytes && goldenBytes)('stories260K on the WebGPU engine', async (
     expect(f.lastTiming.hostMs).toBeGreaterThan(0);
   });
 
+  test('the engine decodes greedily with a 4-byte readback and still matches llama2.c', async () => {
+    const ctx = await gpu();
+    if (!ctx) return;
+    const f = await createGpuForward(model.config, model.weights, presetMap(model.config.nLayers, 'f32'), 512, undefined, ctx);
+    const g = golden[1];
+    let next = await f.greedy(g.prompt_tokens, 0);
+    const out = [next];
+    for (let i = 0; i < 40; i++) out.push(next = await f.greedy([next], g.prompt_tokens.length + i));
+    expect(out).toEqual(g.greedy_continuation.slice(0, out.length));
+  });
+
   test.runIf(refBytes)('log-probabilities match the reference within 1e-3 at every position', async () => {
     const ctx = await gpu();
     if (!ctx) return;

@@ -161,3 +161,27 @@ describe('swiglu and embed', () => {
     });
   }
 });
+
+describe('argmax (greedy decoding reads back one id)', () => {
+  const cases: [string, number[]][] = [
+    ['odd vocab, max in the middle', Array.from({ length: 517 }, (_, i) => Math.sin(i * 0.37) + (i === 300 ? 5 : 0))],
+    ['ties go to the lowest index', [1, 7, 3, 7, 7, -2]],
+    ['NaN never wins', [NaN, -1e30, 2, NaN, 1]],
+    ['all equal', [0.5, 0.5, 0.5]],
+    ['a single logit', [-3]],
+    ['negative only, over 2 workgroup widths', Array.from({ length: 600 }, (_, i) => -1 - ((i * 7919) % 600) / 100)],
+  ];
+  for (const barrierFree of VARIANTS) for (const [name, values] of cases) {
+    test(`${name}, ${variantName(barrierFree)}`, async () => {
+      const c = config({ vocabSize: values.length });
+      const r = await rig(c, 8, barrierFree);
+      if (!r) return;
+      const token = r.buf('token', 1);
+      await run(r, 1, 0, [r.k.argmax(r.buf('logits', Float32Array.from(values)), token)]);
+      const got = new Uint32Array(await readBuffer(r.ctx.device, token, 4))[0];
+      let want = 0;
+      for (let i = 1; i < values.length; i++) if (values[i] > values[want] || Number.isNaN(values[want])) want = i;
+      expect(got).toBe(want);
+    });
+  }
+});

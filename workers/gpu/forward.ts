@@ -42,7 +42,8 @@ export class GpuForward implements Forward {
   private readonly chunk = PREFILL_CHUNK; // most rows per pass
   private lost: string | null = null;
   private owned: GPUBuffer[] = [];
-  private b!: Record<'tokens' | 'step' | 'final' | 'x' | 'xb' | 'q' | 'k' | 'v' | 'hb' | 'hb2' | 'xf' | 'logits' | 'readback' | 'rope', GPUBuffer>;
+  private b!: Record<'tokens' | 'step' | 'final' | 'x' | 'xb' | 'q' | 'k' | 'v' | 'hb' | 'hb2' | 'xf' | 'logits' | 'token' | 'readback' | 'rope', GPUBuffer>;
+  private argmax: Dispatch | null = null; // the last part's greedy pick: token = argmax(logits)
   private kCache: GPUBuffer[][] = []; // [slot][layer]
   private vCache: GPUBuffer[][] = [];
   private linears: Linears[] = []; // [layer] for layers in [l0, l1)
@@ -91,6 +92,7 @@ export class GpuForward implements Forward {
       hb2: buf('hb2', n * c.hiddenDim * f32), // up
       xf: buf('xf', (this.last ? n : 1) * c.dim * f32), // final-normed rows for the head
       logits: buf('logits', logitRows * c.vocabSize * f32),
+      token: buf('token', 4), // the greedy token id (argmax of the last row's logits)
       // logits or x, then two u64 timestamps
       readback: this.own(d.createBuffer({ label: 'out.readback', size: outBytes + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })),
       rope: buf('rope.table', 0, ropeTable(c, this.maxSeq)),
@@ -111,6 +113,7 @@ export class GpuForward implements Forward {
       };
     }
     this.kernels = await GpuKernels.create(this.ctx, c, this.weights, this.maxSeq, this.b.step, this.b.rope, buf);
+    if (this.last) this.argmax = this.kernels.argmax(this.b.logits, this.b.token);
     const oom = await d.popErrorScope();
     if (oom) throw new Error(`out of GPU memory allocating activations and KV cache (${mb(this.activationBytes())}): close other GPU tabs or use a smaller model`);
     await this.setPrecision(map, onProgress);
@@ -213,7 +216,7 @@ export class GpuForward implements Forward {
   }
 
   /** One submit: rows of tokens (or x) at pos0; x of every row, or logits of every row (all) or of the last. */
-  private async pass(slot: number, input: number[] | Float32Array, n: number, pos0: number, all: boolean): Promise<Float32Array> {
+  private async pass(slot: number, input: number[] | Float32Array, n: number, pos0: number, all: boolean, greedy = false): Promise<Float32Array> {
     if (this.lost) throw new Error(`the GPU device was lost (${this.lost}): reload the model`);
     const d = this.device, b = this.b, c = this.config;
     const rowsOut = this.last && !all ? 1 : n;
@@ -229,10 +232,12 @@ export class GpuForward implements Forward {
       timestampWrites: timer ? { querySet: timer.query, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } : undefined,
     });
     for (const p of this.passes[slot]) p.encode(pass, p === this.head ? rowsOut : n);
+    if (greedy) this.argmax!.encode(pass, 1);
     pass.end();
-    const outBytes = rowsOut * (this.last ? c.vocabSize : c.dim) * 4;
+    // read back only what the caller needs: the greedy token id (4 bytes), the logits, or x for the next stage
+    const outBytes = greedy ? 4 : rowsOut * (this.last ? c.vocabSize : c.dim) * 4;
     const tsOffset = b.readback.size - 16; // timestamps sit after the largest output block (8-byte aligned)
-    enc.copyBufferToBuffer(this.last ? b.logits : b.x, 0, b.readback, 0, outBytes);
+    enc.copyBufferToBuffer(greedy ? b.token : this.last ? b.logits : b.x, 0, b.readback, 0, outBytes);
     if (timer) {
       enc.resolveQuerySet(timer.query, 0, 2, timer.resolve, 0);
       enc.copyBufferToBuffer(timer.resolve, 0, b.readback, tsOffset, 16);
@@ -270,6 +275,20 @@ export class GpuForward implements Forward {
     d.queue.writeBuffer(b.final, 0, stepWords(1, pos0, n - 1));
     const { l0, l1 } = this.part;
     return timeDispatches(d, this.passes[0], stepNames(true, true, l0, l1), n, 1, this.head);
+  }
+
+  /**
+   * Greedy decoding's step: runs tokens like forward() and returns only argmax of the last row's logits, picked on
+   * the GPU (lowest index among equals, as the CPU's argmax), so a token costs a 4-byte readback, not the vocabulary.
+   */
+  async greedy(tokens: number[], pos0: number): Promise<number> {
+    if (!this.first || !this.last) throw new Error('greedy() runs a whole model, not one pipeline stage');
+    const n = checkInput(this.config, this.part, tokens);
+    if (pos0 + n > this.maxSeq) throw new Error(`sequence of ${pos0 + n} tokens exceeds the context of ${this.maxSeq}`);
+    const head = n - ((n - 1) % this.chunk) - 1; // rows before the last chunk
+    if (head > 0) await this.run(0, tokens.slice(0, head), pos0);
+    const out = await this.pass(0, tokens.slice(head), n - head, pos0 + head, false, true);
+    return new Uint32Array(out.buffer, out.byteOffset, 1)[0];
   }
 
   weightBytes(): number {

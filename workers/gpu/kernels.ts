@@ -42,6 +42,7 @@ export class GpuKernels {
         ? await createPipeline(d, 'attention.online', KERNELS.attentionOnline, {})
         : await createPipeline(d, 'attention', KERNELS.attention, { WG, MAX_SEQ: maxSeq }),
       swiglu: await createPipeline(d, 'swiglu', KERNELS.swiglu, { WG }),
+      argmax: await createPipeline(d, 'argmax', KERNELS.argmax, { WG: barrierFree ? 16 : 256 }),
     };
     const k = new GpuKernels(ctx, c, pipelines, step, ropeTable, barrierFree);
     k.layerNorms = weights.layers.map((lw, l) => ({
@@ -122,6 +123,12 @@ export class GpuKernels {
     const c = this.c;
     const params = this.uniform('swiglu', [c.hiddenDim, 0, 0, 0]);
     return this.dispatch('swiglu', this.pipelines.swiglu, [this.step, params, h1, h3], (m) => [groups(m * c.hiddenDim, WG), 1]);
+  }
+
+  /** token[0] = argmax(logits[0 .. vocab)) for greedy decoding. */
+  argmax(logits: GPUBuffer, token: GPUBuffer): Dispatch {
+    const params = this.uniform('argmax', [this.c.vocabSize, 0, 0, 0]);
+    return this.dispatch('argmax', this.pipelines.argmax, [params, logits, token], () => [1, 1]);
   }
 
   destroy(): void {

@@ -8,6 +8,7 @@ import rope from './rope.wgsl?raw';
 import attention from './attention.wgsl?raw';
 import attentionOnline from './attention_online.wgsl?raw';
 import swiglu from './swiglu.wgsl?raw';
+import argmax from './argmax.wgsl?raw';
 
 export const KERNELS = {
   // step, params, tokens, table, x
@@ -22,6 +23,8 @@ export const KERNELS = {
   attentionOnline: common + attentionOnline,
   // step, params, h1, h3
   swiglu: common + swiglu,
+  // params, logits, token (no step: it reads one row)
+  argmax,
 } as const;
 
 export type KernelName = keyof typeof KERNELS;

@@ -13,6 +13,8 @@ export interface Forward {
    * Returns the logits of the last token [vocab], or of every token [n, vocab] when `all`.
    */
   forward(tokens: number[], pos0: number, all?: boolean): Promise<Float32Array>;
+  /** Like forward, returning only argmax of the last row's logits (where an engine picks it on the device). */
+  greedy?(tokens: number[], pos0: number): Promise<number>;
   /** Re-packs every matrix from the master weights for a new precision map, freeing what it replaces. */
   setPrecision(map: PrecisionMap): Promise<void>;
   readonly precision: PrecisionMap;

@@ -47,9 +47,17 @@ export async function runLoop(forward: Forward, tokenizer: Tokenizer, req: LoopR
   let reuse = 0;
   while (reuse < cache.tokens.length && reuse < prompt.length - 1 && cache.tokens[reuse] === prompt[reuse]) reuse++;
   cache.tokens = prompt.slice(0, reuse);
+  // greedy without logprobs needs only the argmax: an engine that picks it on the device reads back one id
+  const onDevice = forward.greedy && req.topLogprobs === null && (req.sampling.temperature === 0 || req.sampling.topK === 1)
+    ? forward.greedy.bind(forward) : null;
   let logits: Float32Array = new Float32Array(0);
+  let picked = -1; // the next token when the engine picked it
+  const step = async (run: number[], pos: number) => {
+    if (onDevice) picked = await onDevice(run, pos);
+    else logits = await forward.forward(run, pos);
+  };
   for (const [chunk, offset] of chunks(prompt.slice(reuse), PREFILL_CHUNK)) {
-    logits = await forward.forward(chunk, reuse + offset);
+    await step(chunk, reuse + offset);
     cache.tokens.push(...chunk);
     if (aborted()) break;
   }
@@ -68,7 +76,7 @@ export async function runLoop(forward: Forward, tokenizer: Tokenizer, req: LoopR
   let tPrev = now();
   while (tokens.length < maxTokens) {
     if (aborted()) { finish = 'abort'; break; }
-    const id = sampler.sample(logits);
+    const id = onDevice ? picked : sampler.sample(logits);
     if (tokens.length === 0) ttft = now() - t0;
     if (tokenizer.eosIds.includes(id)) { finish = 'stop'; break; }
     tokens.push(id);
@@ -87,7 +95,7 @@ export async function runLoop(forward: Forward, tokenizer: Tokenizer, req: LoopR
     tPrev = t;
     emitted = safe;
     if (hit >= 0 || tokens.length >= maxTokens) break;
-    logits = await forward.forward([id], prompt.length + tokens.length - 1);
+    await step([id], prompt.length + tokens.length - 1);
     cache.tokens.push(id);
     if (now() - lastYield > 16) { await yieldToEventLoop(); lastYield = now(); }
   }
