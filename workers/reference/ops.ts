@@ -19,14 +19,15 @@ export function rmsnorm(out: Float32Array, x: Float32Array, w: Float32Array, row
  */
 export function rope(v: Float32Array, rows: number, nHeads: number, headDim: number, pos0: number, table: Float32Array, style: RopeStyle): void {
   const half = headDim / 2;
+  const step = style === 'interleaved' ? 2 : 1; // where pair i starts: 2i (adjacent pairs) or i (halves)
+  const partner = style === 'interleaved' ? 1 : half; // and how far its partner is
   for (let r = 0; r < rows; r++) {
     const t = (pos0 + r) * half * 2;
     for (let h = 0; h < nHeads; h++) {
       const base = (r * nHeads + h) * headDim;
       for (let i = 0; i < half; i++) {
         const cos = table[t + 2 * i], sin = table[t + 2 * i + 1];
-        const a = style === 'interleaved' ? base + 2 * i : base + i;
-        const b = style === 'interleaved' ? a + 1 : a + half;
+        const a = base + step * i, b = a + partner;
         const x0 = v[a], x1 = v[b];
         v[a] = x0 * cos - x1 * sin;
         v[b] = x0 * sin + x1 * cos;
