@@ -117,7 +117,7 @@ def main():
     ap.add_argument("--tokens-per-step", type=int, default=4096)
     ap.add_argument("--stage2-frac", type=float, default=0.12, help="final fraction of steps at 512 context")
     ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--anneal-steps", type=int, default=200, help="extra steps on the math-upsampled ANNEAL_MIX")
+    ap.add_argument("--anneal-steps", type=int, default=100, help="extra steps on the math-upsampled ANNEAL_MIX")
     ap.add_argument("--anneal-lr", type=float, default=3e-4, help="start of the linear decay to 0")
     ap.add_argument("--warmup", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1)
