@@ -1,6 +1,10 @@
 // The embedded default model (public/models/llama31-mini): a Llama 3.1 in miniature, loaded through the Hugging
 // Face format. Its architecture, tokenizer and chat format are checked here; its quality in default-model-eval.
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { CpuForward } from '../../workers/reference/forward.ts';
+import { presetMap } from '../../workers/quant/precision.ts';
+import { argmax } from '../../workers/model/sampler.ts';
 import { renderChat } from '../../workers/model/chat.ts';
 import { DEFAULT_MODEL } from '../../workers/engine.ts';
 import { loadDefault } from './default-model.ts';
@@ -56,5 +60,26 @@ describe('the embedded default model', () => {
     ]);
     expect(text).toBe('<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou are a helpful assistant.<|eot_id|>'
       + '<|start_header_id|>user<|end_header_id|>\n\nWhat is 2 + 3?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n');
+  });
+
+  // Fixtures written by training/fixtures.py from the PyTorch model and the Python tokenizer: two implementations
+  // that share no code must agree.
+  const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures-model/${name}`, import.meta.url), 'utf8'));
+
+  test('tokenizes exactly as the Python tokenizer that trained it', () => {
+    const { cases } = fixture('llama31-mini-tokenizer.json') as { cases: { text: string; ids: number[] }[] };
+    expect(cases.length).toBeGreaterThan(5);
+    for (const c of cases) expect(model.tokenizer.encode(c.text, { bos: false, specials: true }), c.text).toEqual(c.ids);
+  });
+
+  test('gives the logits PyTorch gives (last position of a chat prompt)', () => {
+    const f = fixture('llama31-mini-logits.json') as { prompt: string; ids: number[]; argmax: number; logits_last: number[] };
+    const ids = model.tokenizer.encode(f.prompt, { bos: false, specials: true });
+    expect(ids).toEqual(f.ids);
+    const logits = new CpuForward(c, model.weights, presetMap(c.nLayers, 'f32'), 64).forwardSync(ids, 0);
+    expect(argmax(logits)).toBe(f.argmax);
+    let worst = 0;
+    for (let i = 0; i < logits.length; i++) worst = Math.max(worst, Math.abs(logits[i] - f.logits_last[i]));
+    expect(worst).toBeLessThan(2e-3);
   });
 });
