@@ -113,7 +113,7 @@ test('quantization map, quality and throughput follow a live precision switch; f
   expect(json.runs).toHaveLength(2);
   expect(json.speeds.map((s: { label: string }) => s.label)).toEqual(['f32', 'fp8-all']);
   expect(json.quality.length).toBeGreaterThanOrEqual(3);
-  expect(json.numerics.length).toBe(nLayers * 7 + 1);
+  expect(json.numerics.length).toBe(nLayers * 7 + 2); // every matrix, the head and the embedding
   await page.getByRole('button', { name: 'Export' }).click();
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Throughput samples (CSV)' }).click()]);
   expect(readFileSync((await csv.path())!, 'utf8')).toMatch(/^run,model,precision,token,ms,tok_s\r\n1,[^,]+,f32,1,/);

@@ -2,14 +2,14 @@
 // requestAnimationFrame (telemetry ring buffers), not through React state. Decode reads every weight once per
 // token, so tok/s x weight bytes is the memory bandwidth the engine achieves. Inter-token latency percentiles
 // come from the per-token `ms` of the token events (the first token, sampled from the prefill, left out).
-// No GPU time per layer or kernel here: the engine API has no profiling call yet, and this view shows no
-// numbers it did not measure.
+// GPU time per layer and per kernel is measured on demand (KernelProfile), not per token.
 import { useEffect, useRef } from 'react';
 import { useEngine } from '../store/engine.ts';
 import { currentFigures, telemetry } from '../store/telemetry.ts';
 import { formatBytes, formatFigure, formatInt } from '../format.ts';
 import { latencyPercentiles } from '../viz/percentile.ts';
 import { Sparkline } from '../viz/Sparkline.tsx';
+import { KernelProfile } from './KernelProfile.tsx';
 import { MemoryByPrecision } from './MemoryByPrecision.tsx';
 import { Panel } from './ui.tsx';
 
@@ -88,6 +88,7 @@ export function ThroughputPanel() {
         <span className="hidden sm:inline">(decode reads every weight once per token)</span>
       </p>
       <MemoryByPrecision />
+      <KernelProfile />
     </Panel>
   );
 }
