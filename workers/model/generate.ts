@@ -30,19 +30,19 @@ export const PREFILL_CHUNK = 128;
 
 const now = () => performance.now();
 /**
- * Lets the worker's event loop run (a stop() call, message delivery). A MessageChannel round trip, not
- * setTimeout(0): browsers clamp nested timers to 4 ms, which would cost a quarter of a 16 ms streaming frame.
+ * Lets the event loop run (a stop() call, message delivery) between tokens. In a browser worker a MessageChannel
+ * round trip, not setTimeout(0): browsers clamp nested timers to 4 ms, a quarter of a 16 ms streaming frame.
+ * In Node (the CLI) setImmediate, which also keeps the process alive while it waits.
  */
 let channel: MessageChannel | null = null;
 function yieldToEventLoop(): Promise<void> {
-  if (!channel) {
-    channel = new MessageChannel();
-    (channel.port1 as unknown as { unref?: () => void }).unref?.(); // Node: an idle port must not keep the process alive
-  }
-  const port = channel.port1;
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
+  if (immediate) return new Promise<void>((resolve) => immediate(resolve));
+  channel ??= new MessageChannel();
+  const { port1, port2 } = channel;
   return new Promise<void>((resolve) => {
-    port.onmessage = () => resolve();
-    channel!.port2.postMessage(0);
+    port1.onmessage = () => resolve();
+    port2.postMessage(0);
   });
 }
 
