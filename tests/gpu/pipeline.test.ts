@@ -34,6 +34,7 @@ describe.runIf(bytes && goldenBytes)('pipeline stages in Web Workers on WebGPU (
       const seen: Float32Array[] = [];
       const recording = Object.assign(Object.create(f) as Forward, {
         forward: async (t: number[], pos0: number, all?: boolean) => { const l = await f.forward(t, pos0, all); seen.push(l); return l; },
+        greedy: undefined, // read the logits, so they can be compared (the GPU argmax path returns only the id)
       });
       const r = await runLoop(recording, model.tokenizer, { promptTokens: prompt, maxTokens, sampling: greedy, seed: 0, stop: [], topLogprobs: null }, { tokens: [] }, () => {}, () => false);
       want.push({ tokens: r.tokens, logits: seen });
