@@ -36,7 +36,7 @@ export function requireFile(path: string, what: string): void {
 /** test.skip with the reason also printed, so a skipped spec says why in the run's output. */
 export function skipWithReason(reason: string): void {
   console.log(`SKIPPED: ${reason}`);
-  test.skip(true, reason);
+  test.info().skip(true, reason);
 }
 
 export const outDir = resolve(root, 'e2e-output');
