@@ -36,15 +36,6 @@ export function rope(v: Float32Array, rows: number, nHeads: number, headDim: num
   }
 }
 
-/** In-place softmax of x[0..n). */
-export function softmax(x: Float32Array, n: number, offset = 0): void {
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) if (x[offset + i] > max) max = x[offset + i];
-  let sum = 0;
-  for (let i = 0; i < n; i++) { const e = Math.exp(x[offset + i] - max); x[offset + i] = e; sum += e; }
-  for (let i = 0; i < n; i++) x[offset + i] /= sum;
-}
-
 export interface AttentionShape { nHeads: number; nKvHeads: number; headDim: number; maxSeq: number }
 
 /**
@@ -62,18 +53,25 @@ export function attention(out: Float32Array, q: Float32Array, kCache: Float32Arr
     for (let h = 0; h < nHeads; h++) {
       const qo = (r * nHeads + h) * headDim;
       const kvo = Math.floor(h / group) * headDim;
+      // scores, their max, then unnormalized softmax weights; the 1/sum is applied once to the output
+      let max = -Infinity;
       for (let t = 0; t <= pos; t++) {
         const ko = t * kvDim + kvo;
         let score = 0;
         for (let i = 0; i < headDim; i++) score += q[qo + i] * kCache[ko + i];
-        att[t] = score * scale;
+        score *= scale;
+        att[t] = score;
+        if (score > max) max = score;
       }
-      softmax(att, pos + 1);
+      let sum = 0;
+      for (let t = 0; t <= pos; t++) { const e = Math.exp(att[t] - max); att[t] = e; sum += e; }
       out.fill(0, qo, qo + headDim);
       for (let t = 0; t <= pos; t++) {
         const vo = t * kvDim + kvo, a = att[t];
         for (let i = 0; i < headDim; i++) out[qo + i] += a * vCache[vo + i];
       }
+      const inv = 1 / sum;
+      for (let i = 0; i < headDim; i++) out[qo + i] *= inv;
     }
   }
 }
