@@ -40,20 +40,6 @@ function dot(w: Float32Array, wo: number, x: Float32Array, xo: number, k: number
   return a0 + a1 + (a2 + a3);
 }
 
-/** acc[0..3] = dots of rows i..i+3 of w with x[xo..]: four rows at once, so each x[j] is loaded once. */
-function dot4(w: Float32Array, i: number, x: Float32Array, xo: number, k: number, acc: Float64Array): void {
-  const o0 = i * k, o1 = o0 + k, o2 = o1 + k, o3 = o2 + k;
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  for (let j = 0; j < k; j++) {
-    const xj = x[xo + j];
-    a0 += w[o0 + j] * xj;
-    a1 += w[o1 + j] * xj;
-    a2 += w[o2 + j] * xj;
-    a3 += w[o3 + j] * xj;
-  }
-  acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
-}
-
 /** y[yo + i] (+)= Σ_j w[i, j] x[xo + j] for i < n: four rows at a time with local sums (the f32/BF16 hot path). */
 function matvec(w: Float32Array, n: number, k: number, x: Float32Array, xo: number, y: Float32Array, yo: number, accumulate: boolean): void {
   let i = 0;
@@ -109,7 +95,7 @@ export function createCpuLinear(w: Float32Array, n: number, k: number, spec: Lin
   const xq = new Float32Array(act ? k : 0); // one quantized activation row
   const f32 = new Float32Array(1);
   const u32 = new Uint32Array(f32.buffer);
-  const acc = new Float64Array(4); // four output rows at a time
+  const dots = new Float32Array(ws ? n : 0); // FP8: one row's dot products, rounded to f32 before scaling
 
   function apply(x: Float32Array, m: number, y: Float32Array, accumulate = false): void {
     if (x.length < m * k || y.length < m * n) throw new Error(`linear [${n}, ${k}]: x or y too short for ${m} rows`);
@@ -128,14 +114,10 @@ export function createCpuLinear(w: Float32Array, n: number, k: number, spec: Lin
       }
       const yo = r * n;
       if (!ws) { matvec(wv, n, k, xs, xo, y, yo, accumulate); continue; } // f32 and bf16: no scales to apply
-      for (let i = 0; i < n; i += 4) {
-        if (i + 4 <= n) dot4(wv, i, xs, xo, k, acc);
-        else for (let t = 0; t < n - i; t++) acc[t] = dot(wv, (i + t) * k, xs, xo, k);
-        for (let t = 0; t < 4 && i + t < n; t++) {
-          let v = acc[t];
-          if (ws) v = Math.fround(Math.fround(v) * (act ? Math.fround(sx * ws[i + t]) : ws[i + t]));
-          y[yo + i + t] = accumulate ? y[yo + i + t] + v : v;
-        }
+      matvec(wv, n, k, xs, xo, dots, 0, false);
+      for (let i = 0; i < n; i++) {
+        const v = Math.fround(dots[i] * (act ? Math.fround(sx * ws[i]) : ws[i]));
+        y[yo + i] = accumulate ? y[yo + i] + v : v;
       }
     }
   }
