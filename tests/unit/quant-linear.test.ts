@@ -115,5 +115,4 @@ test('speed: the linears of a 260K-parameter model (stories260K shapes), against
     console.log(`CPU linears of stories260K, ${dtype} weights: ${best.toFixed(0)} tok/s (plain loop ${bestPlain.toFixed(0)} tok/s)`);
     expect(best).toBeGreaterThan(0.9 * bestPlain);
   }
-  expect(results.f32).toBeGreaterThan(1000); // catastrophic regressions only: absolute speed depends on the machine
 });

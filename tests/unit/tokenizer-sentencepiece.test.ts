@@ -52,7 +52,7 @@ const STORIES = fileURLToPath(new URL('../../../shared/models/stories260K/storie
 if (!existsSync(STORIES)) console.warn('[tokenizer-sentencepiece] ../shared/models/stories260K is absent: skipping the speed case');
 
 describe.skipIf(!existsSync(STORIES))('SentencePiece speed (stories260K vocab)', () => {
-  it('tokenizes a few thousand characters in well under 100 ms', () => {
+  it('tokenizes a few thousand characters without a quadratic blow-up (a guard, not a benchmark)', () => {
     const tok = parseGguf(new Uint8Array(readFileSync(STORIES))).tokenizer;
     const story = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ';
     const long = story.repeat(60); // ~5,600 characters
@@ -66,7 +66,7 @@ describe.skipIf(!existsSync(STORIES))('SentencePiece speed (stories260K vocab)',
         tok.encode(text);
         best = Math.min(best, performance.now() - t0);
       }
-      expect(best).toBeLessThan(100);
+      expect(best).toBeLessThan(500); // a few ms normally; a rescanning O(n^2..n^3) merge loop takes seconds
     }
   });
 });
