@@ -98,7 +98,6 @@ test('speed: the linears of a 260K-parameter model (stories260K shapes), against
   const ws = shapes.map(([n, k], i) => randomArray(n * k, i));
   const perToken = (run: (i: number) => void) => () => { for (let l = 0; l < 5; l++) for (let i = 0; i < 7; i++) run(i); run(7); };
   const plain = perToken((i) => naive(ws[i], shapes[i][0], shapes[i][1], x, y));
-  const results: Record<string, number> = {};
   for (const dtype of ['f32', 'fp8e4m3'] as const) {
     const lins = shapes.map(([n, k], i) => createCpuLinear(ws[i], n, k, spec({ dtype: i === 7 ? 'f32' : dtype })));
     const ours = perToken((i) => lins[i].apply(x, 1, y));
@@ -111,7 +110,6 @@ test('speed: the linears of a 260K-parameter model (stories260K shapes), against
         if (isOurs) best = Math.max(best, tokS); else bestPlain = Math.max(bestPlain, tokS);
       }
     }
-    results[dtype] = best;
     console.log(`CPU linears of stories260K, ${dtype} weights: ${best.toFixed(0)} tok/s (plain loop ${bestPlain.toFixed(0)} tok/s)`);
     expect(best).toBeGreaterThan(0.9 * bestPlain);
   }
