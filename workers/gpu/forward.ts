@@ -43,6 +43,7 @@ export class GpuForward implements Forward {
   private lost: string | null = null;
   private owned: GPUBuffer[] = [];
   private b!: Record<'tokens' | 'step' | 'final' | 'x' | 'xb' | 'q' | 'k' | 'v' | 'hb' | 'hb2' | 'xf' | 'logits' | 'token' | 'readback' | 'rope', GPUBuffer>;
+  private readonly scratch = { tokens: new Uint32Array(PREFILL_CHUNK), step: new Uint32Array(4) };
   private argmax: Dispatch | null = null; // the last part's greedy pick: token = argmax(logits)
   private kCache: GPUBuffer[][] = []; // [slot][layer]
   private vCache: GPUBuffer[][] = [];
@@ -215,16 +216,33 @@ export class GpuForward implements Forward {
     return out ?? last;
   }
 
+  /**
+   * The only per-call uploads: token ids (or the previous stage's residual stream), the Step uniform of the layers
+   * and the one of the final norm and head (rowsOut rows from firstRow). Written from scratch arrays made once.
+   */
+  private writeInputs(input: number[] | Float32Array, n: number, pos0: number, rowsOut: number, firstRow: number): void {
+    const q = this.device.queue, b = this.b, words = this.scratch;
+    if (Array.isArray(input)) {
+      words.tokens.set(input);
+      q.writeBuffer(b.tokens, 0, words.tokens, 0, n);
+    } else {
+      q.writeBuffer(b.x, 0, input as Float32Array<ArrayBuffer>);
+    }
+    words.step.set([n, pos0, 0, 0]);
+    q.writeBuffer(b.step, 0, words.step);
+    if (this.last) {
+      words.step.set([rowsOut, pos0, firstRow, 0]);
+      q.writeBuffer(b.final, 0, words.step);
+    }
+  }
+
   /** One submit: rows of tokens (or x) at pos0; x of every row, or logits of every row (all) or of the last. */
   private async pass(slot: number, input: number[] | Float32Array, n: number, pos0: number, all: boolean, greedy = false): Promise<Float32Array> {
     if (this.lost) throw new Error(`the GPU device was lost (${this.lost}): reload the model`);
     const d = this.device, b = this.b, c = this.config;
     const rowsOut = this.last && !all ? 1 : n;
     const t0 = performance.now();
-    if (Array.isArray(input)) d.queue.writeBuffer(b.tokens, 0, new Uint32Array(input));
-    else d.queue.writeBuffer(b.x, 0, input as Float32Array<ArrayBuffer>); // the previous stage's residual stream
-    d.queue.writeBuffer(b.step, 0, stepWords(n, pos0));
-    if (this.last) d.queue.writeBuffer(b.final, 0, stepWords(rowsOut, pos0, all ? 0 : n - 1));
+    this.writeInputs(input, n, pos0, rowsOut, all ? 0 : n - 1);
     const enc = d.createCommandEncoder({ label: 'forward' });
     const timer = this.timer;
     const pass = enc.beginComputePass({
@@ -269,10 +287,8 @@ export class GpuForward implements Forward {
     if (!this.first || !this.last) throw new Error('profile a whole model, not one pipeline stage');
     const n = checkInput(this.config, this.part, tokens);
     if (n > this.chunk || pos0 + n > this.maxSeq) throw new Error(`profile takes at most ${this.chunk} tokens inside the context`);
-    const d = this.device, b = this.b;
-    d.queue.writeBuffer(b.tokens, 0, new Uint32Array(tokens));
-    d.queue.writeBuffer(b.step, 0, stepWords(n, pos0));
-    d.queue.writeBuffer(b.final, 0, stepWords(1, pos0, n - 1));
+    const d = this.device;
+    this.writeInputs(tokens, n, pos0, 1, n - 1);
     const { l0, l1 } = this.part;
     return timeDispatches(d, this.passes[0], stepNames(true, true, l0, l1), n, 1, this.head);
   }
