@@ -14,6 +14,7 @@ import gemvCore from '../kernels/matmul_gemv.wgsl?raw';
 import gemmCore from '../kernels/matmul_gemm.wgsl?raw';
 import f32Gemv from '../kernels/matmul_f32_gemv.wgsl?raw';
 import bf16Gemv from '../kernels/matmul_bf16_gemv.wgsl?raw';
+import fp8Formats from '../kernels/matmul_fp8_formats.wgsl?raw';
 import fp8Gemv from '../kernels/matmul_fp8_gemv.wgsl?raw';
 import fp8a8Gemv from '../kernels/matmul_fp8a8_gemv.wgsl?raw';
 import f32Gemm from '../kernels/matmul_f32_gemm.wgsl?raw';
@@ -51,8 +52,8 @@ type Kind = 'f32' | 'bf16' | 'fp8' | 'fp8a8';
 export const MATMUL_KERNELS: Record<Kind, { gemv: string; gemm: string }> = {
   f32: { gemv: quant + gemvCore + f32Gemv, gemm: quant + gemmCore + f32Gemm },
   bf16: { gemv: quant + gemvCore + bf16Gemv, gemm: quant + gemmCore + bf16Gemm },
-  fp8: { gemv: quant + gemvCore + fp8Gemv, gemm: quant + gemmCore + fp8Gemm },
-  fp8a8: { gemv: quant + gemvCore + fp8a8Gemv, gemm: quant + gemmCore + fp8a8Gemm },
+  fp8: { gemv: quant + fp8Formats + gemvCore + fp8Gemv, gemm: quant + fp8Formats + gemmCore + fp8Gemm },
+  fp8a8: { gemv: quant + fp8Formats + gemvCore + fp8a8Gemv, gemm: quant + fp8Formats + gemmCore + fp8a8Gemm },
 };
 export const QUANTIZE_KERNEL = quant + quantizeRows;
 

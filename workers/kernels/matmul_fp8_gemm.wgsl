@@ -1,15 +1,9 @@
 // matmul_fp8_gemm: tile loads for FP8 weights with f32 activations; y = s_w[n] * Σ_k x[m,k] q_w[n,k].
 // W [N, KV] vec4<u32> (16 codes per vec4, byte i of word c = element 4c+i); s_w f32 [N]; x f32 [M, K].
-// E4M3, or E5M2 when W_E5M2. Appended to matmul_gemm.wgsl. A TK = 16 chunk of a W row is one vec4 load.
-override W_E5M2: bool = false;
+// Format from matmul_fp8_formats.wgsl. Appended to matmul_gemm.wgsl. A TK = 16 chunk of a W row is one vec4 load.
 
 @group(0) @binding(4) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(5) var<storage, read> w_scale: array<f32>;
-
-fn w_decode4(word: u32) -> vec4<f32> {
-  if (W_E5M2) { return fp8e5m2x4(word); }
-  return fp8e4m3x4(word);
-}
 
 fn load_tiles(t: u32, m0: u32, n0: u32, k0: u32, M: u32) {
   let N = dims.n;

@@ -1,15 +1,9 @@
 // matmul_fp8_gemv: y[n] (+)= s_w[n] * Σ_k q_w[n,k] x[k]: FP8 weights, f32 activations.
 // W [N, KV] vec4<u32>: 16 codes per vec4, word c holding elements 4c..4c+3 (byte i = element 4c+i);
-// s_w f32 [N] row dequant scales; x f32 [K]. Format: E4M3, or E5M2 when W_E5M2. Appended to matmul_gemv.wgsl.
-override W_E5M2: bool = false;
+// s_w f32 [N] row dequant scales; x f32 [K]. Format: Format from matmul_fp8_formats.wgsl. Appended to matmul_gemv.wgsl.
 
 @group(0) @binding(4) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(5) var<storage, read> w_scale: array<f32>;
-
-fn w_decode4(word: u32) -> vec4<f32> {
-  if (W_E5M2) { return fp8e5m2x4(word); }
-  return fp8e4m3x4(word);
-}
 
 fn row_partial(n: u32, lane: u32) -> f32 {
   let K = dims.k;

@@ -1,23 +1,11 @@
 // matmul_fp8a8_gemm: tile loads for FP8 weights and FP8 activations (W8A8, arXiv:2407.21783 §6.2);
 // y[m,n] = (s_x[m] * s_w[n]) * Σ_k q_x[m,k] q_w[n,k]. xq [M, KV] vec4<u32> and s_x [M] from quantize_fp8_rows;
-// W [N, KV] and s_w [N] as in matmul_fp8_gemm. W_E5M2 / X_E5M2 pick E5M2. Appended to matmul_gemm.wgsl.
-override W_E5M2: bool = false;
-override X_E5M2: bool = false;
+// W [N, KV] and s_w [N] as in matmul_fp8_gemm. Formats from matmul_fp8_formats.wgsl. Appended to matmul_gemm.wgsl.
 
 @group(0) @binding(2) var<storage, read> xq: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read> x_scale: array<f32>;
 @group(0) @binding(4) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(5) var<storage, read> w_scale: array<f32>;
-
-fn w_decode4(word: u32) -> vec4<f32> {
-  if (W_E5M2) { return fp8e5m2x4(word); }
-  return fp8e4m3x4(word);
-}
-
-fn x_decode4(word: u32) -> vec4<f32> {
-  if (X_E5M2) { return fp8e5m2x4(word); }
-  return fp8e4m3x4(word);
-}
 
 fn load_tiles(t: u32, m0: u32, n0: u32, k0: u32, M: u32) {
   let N = dims.n;

@@ -1,24 +1,12 @@
 // matmul_fp8a8_gemv: y[n] (+)= (s_x * s_w[n]) * Σ_k q_x[k] q_w[n,k]: FP8 weights and FP8 activations (W8A8,
 // the Llama 3 recipe, arXiv:2407.21783 §6.2). q_x comes from quantize_fp8_rows.wgsl: xq [1, KV] vec4<u32> and
 // x_scale [1]; W [N, KV] vec4<u32> and s_w [N] as in matmul_fp8_gemv. Both rows are zero-padded to whole vec4s,
-// so no tail is needed. Formats: W_E5M2 / X_E5M2 pick E5M2 over E4M3. Appended to matmul_gemv.wgsl.
-override W_E5M2: bool = false;
-override X_E5M2: bool = false;
+// so no tail is needed. Formats from matmul_fp8_formats.wgsl. Appended to matmul_gemv.wgsl.
 
 @group(0) @binding(2) var<storage, read> xq: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read> x_scale: array<f32>;
 @group(0) @binding(4) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(5) var<storage, read> w_scale: array<f32>;
-
-fn w_decode4(word: u32) -> vec4<f32> {
-  if (W_E5M2) { return fp8e5m2x4(word); }
-  return fp8e4m3x4(word);
-}
-
-fn x_decode4(word: u32) -> vec4<f32> {
-  if (X_E5M2) { return fp8e5m2x4(word); }
-  return fp8e4m3x4(word);
-}
 
 fn row_partial(n: u32, lane: u32) -> f32 {
   let KV = dims.kv;
