@@ -10,21 +10,8 @@ import { createCpuLinear } from '../../workers/reference/linear.ts';
 import { packedWords } from '../../workers/quant/pack.ts';
 import { encodeFp8 } from '../../workers/quant/fp8.ts';
 import { absMax, clampAmax, dequantFactor, quantizeFactor } from '../../workers/quant/scale.ts';
-import type { LinearSpec } from '../../workers/quant/types.ts';
+import { LINEAR_SPECS } from '../linear-specs.ts';
 
-const spec = (s: Partial<LinearSpec>): LinearSpec => ({ dtype: 'f32', scale: 'row', act: null, actBound: null, bf16Rounding: 'nearest', ...s });
-
-const SPECS: [string, LinearSpec][] = [
-  ['f32', spec({})],
-  ['bf16', spec({ dtype: 'bf16' })],
-  ['bf16 truncate', spec({ dtype: 'bf16', bf16Rounding: 'truncate' })],
-  ['e4m3 row', spec({ dtype: 'fp8e4m3' })],
-  ['e4m3 tensor', spec({ dtype: 'fp8e4m3', scale: 'tensor' })],
-  ['e5m2 row', spec({ dtype: 'fp8e5m2' })],
-  ['e4m3 row, act e4m3 bound 1200 (Llama 3)', spec({ dtype: 'fp8e4m3', act: 'fp8e4m3', actBound: 1200 })],
-  ['e4m3 tensor, act e4m3 unbounded', spec({ dtype: 'fp8e4m3', scale: 'tensor', act: 'fp8e4m3' })],
-  ['e5m2 row, act e5m2', spec({ dtype: 'fp8e5m2', act: 'fp8e5m2' })],
-];
 const SHAPES: [number, number][] = [[1, 3], [5, 67], [173, 129]]; // [n, k]
 const ROWS = [1, 2, 7, 33];
 const MAX_ROWS = 33;
@@ -36,7 +23,7 @@ function inputs(m: number, k: number, seed: number): Float32Array {
   return x;
 }
 
-describe.each(SPECS)('%s', (_name, s) => {
+describe.each(LINEAR_SPECS)('%s', (_name, s) => {
   test.each(SHAPES)('n = %i, k = %i: m = 1, 2, 7, 33; accumulate off (default lanes) and on (4 lanes)', async (n, k) => {
     const ctx = await gpu();
     if (!ctx) return;

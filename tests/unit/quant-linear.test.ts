@@ -3,10 +3,9 @@ import { describe, expect, test } from 'vitest';
 import { createCpuLinear } from '../../workers/reference/linear.ts';
 import { encodeFp8, decodeFp8, FP8 } from '../../workers/quant/fp8.ts';
 import { roundBf16 } from '../../workers/quant/bf16.ts';
+import { LINEAR_SPECS, spec } from '../linear-specs.ts';
 import type { LinearSpec } from '../../workers/quant/types.ts';
 import { randomArray } from '../gpu/harness.ts';
-
-const spec = (s: Partial<LinearSpec>): LinearSpec => ({ dtype: 'f32', scale: 'row', act: null, actBound: null, bf16Rounding: 'nearest', ...s });
 
 /** Slow reference: dequantize W and x explicitly, sum in double, no unrolling. */
 function slowLinear(w: Float32Array, n: number, k: number, s: LinearSpec, x: Float32Array, m: number): Float64Array {
@@ -41,19 +40,7 @@ function slowLinear(w: Float32Array, n: number, k: number, s: LinearSpec, x: Flo
   return y;
 }
 
-const specs: [string, LinearSpec][] = [
-  ['f32', spec({})],
-  ['bf16', spec({ dtype: 'bf16' })],
-  ['bf16 truncate', spec({ dtype: 'bf16', bf16Rounding: 'truncate' })],
-  ['e4m3 row', spec({ dtype: 'fp8e4m3' })],
-  ['e4m3 tensor', spec({ dtype: 'fp8e4m3', scale: 'tensor' })],
-  ['e5m2 row', spec({ dtype: 'fp8e5m2' })],
-  ['e4m3 row + act e4m3 bound 1200', spec({ dtype: 'fp8e4m3', act: 'fp8e4m3', actBound: 1200 })],
-  ['e4m3 tensor + act e4m3 unbounded', spec({ dtype: 'fp8e4m3', scale: 'tensor', act: 'fp8e4m3' })],
-  ['e5m2 row + act e5m2', spec({ dtype: 'fp8e5m2', act: 'fp8e5m2' })],
-];
-
-describe.each(specs)('%s', (_name, s) => {
+describe.each(LINEAR_SPECS)('%s', (_name, s) => {
   test.each([[1, 3, 1], [5, 67, 2], [17, 129, 7], [64, 64, 3]])('n=%i k=%i m=%i, and accumulate', (n, k, m) => {
     const w = randomArray(n * k, n * 1000 + k, 0.5);
     const x = randomArray(m * k, k * 7 + m, 2);
