@@ -2,15 +2,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseGguf } from '../../workers/loader/gguf.ts';
+import { readGguf } from '../../workers/loader/gguf-reader.ts';
+import { ggufTokenizer } from '../../workers/loader/gguf-tokenizer.ts';
 import { tinyLlama } from './gguf-writer.ts';
+
+/** The tokenizer in a GGUF file's metadata, without loading the model. */
+const ggufTok = (bytes: Uint8Array) => ggufTokenizer(readGguf(bytes).metadata).tokenizer;
 
 // tiny vocab (gguf-writer.ts): 0 <unk>, 1 <s>, 2 </s>, 3..258 <0x00>..<0xFF>, then pieces with falling scores:
 // 259 ▁, 260 a, 261 b, 262 c, 263 ab, 264 ▁a, 265 ▁ab, 266 abc, 267 h, 268 i, 269 hi, 270 ▁hi
 const byte = (b: number) => 3 + b;
 
 describe('SentencePiece tokenizer (tiny vocab)', () => {
-  const tok = parseGguf(tinyLlama().bytes).tokenizer;
+  const tok = ggufTok(tinyLlama().bytes);
 
   it('merges the highest-scoring pair first, leftmost on ties', () => {
     // ▁ a b ▁ a b c -> ab(-4) twice -> ▁ab(-6) twice; abc(-7) loses to ▁ab
@@ -53,7 +57,7 @@ if (!existsSync(STORIES)) console.warn('[tokenizer-sentencepiece] ../shared/mode
 
 describe.skipIf(!existsSync(STORIES))('SentencePiece speed (stories260K vocab)', () => {
   it('tokenizes a few thousand characters without a quadratic blow-up (a guard, not a benchmark)', () => {
-    const tok = parseGguf(new Uint8Array(readFileSync(STORIES))).tokenizer;
+    const tok = ggufTok(new Uint8Array(readFileSync(STORIES)));
     const story = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ';
     const long = story.repeat(60); // ~5,600 characters
     const same = 'a'.repeat(5000); // one long run: the worst case for a rescanning merge loop

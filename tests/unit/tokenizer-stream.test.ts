@@ -1,7 +1,8 @@
 // Streaming UTF-8: text comes out only when its bytes are complete; invalid bytes become U+FFFD (WHATWG rules).
 import { describe, expect, it } from 'vitest';
 import { TokenTextStream, Utf8Stream } from '../../workers/tokenizer/stream.ts';
-import { parseGguf } from '../../workers/loader/gguf.ts';
+import { readGguf } from '../../workers/loader/gguf-reader.ts';
+import { ggufTokenizer } from '../../workers/loader/gguf-tokenizer.ts';
 import { seeded, tinyLlama } from './gguf-writer.ts';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
@@ -50,7 +51,7 @@ describe('Utf8Stream', () => {
 
 describe('TokenTextStream', () => {
   it('streams byte-fallback tokens of an emoji as one character, after BOS without the dummy space', () => {
-    const { tokenizer } = parseGguf(tinyLlama().bytes);
+    const { tokenizer } = ggufTokenizer(readGguf(tinyLlama().bytes).metadata);
     const ids = tokenizer.encode('ab 😀 hi');
     const s = new TokenTextStream(tokenizer);
     const pieces = ids.map((id) => s.push(id));

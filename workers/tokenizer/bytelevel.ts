@@ -2,9 +2,9 @@
 // References: Radford et al. 2019 (GPT-2, encoder.py bytes_to_unicode); Llama 3 tokenizer (arXiv:2407.21783 §3.2,
 // meta-llama/llama-models tokenizer.py pat_str); Hugging Face tokenizers pre_tokenizers/byte_level.rs.
 import type { EncodeOptions, Tokenizer } from './types.ts';
-import { bpeMerge } from './bpe.ts';
+import { bpeMerge, type PairRank } from './bpe.ts';
 import { specialSplitter, type Segment } from './specials.ts';
-import { concat } from './sentencepiece.ts';
+import { utf8Text } from './sentencepiece.ts';
 
 /** Llama 3's pre-tokenizer; `(?i:...)` spelled out because JS regexes lack inline flags before ES2025. */
 export const LLAMA3_PATTERN =
@@ -21,11 +21,16 @@ function bytesToUnicode(): string[] {
   return map;
 }
 export const BYTE_TO_CHAR = bytesToUnicode();
-const CHAR_TO_BYTE = new Map(BYTE_TO_CHAR.map((c, b) => [c, b]));
+/** Char code -> byte (-1 for a char that is no byte): the byte characters are all below U+0144. */
+const CODE_TO_BYTE = new Int16Array(0x144).fill(-1);
+BYTE_TO_CHAR.forEach((c, b) => { CODE_TO_BYTE[c.charCodeAt(0)] = b; });
+const byteOf = (code: number) => (code < CODE_TO_BYTE.length ? CODE_TO_BYTE[code] : -1);
 
 export interface ByteLevelSpec {
   pieces: string[]; // id -> piece in byte-level form ("Ġthe")
-  merges: Map<string, number>; // `${left}\u0000${right}` -> rank
+  merges: Map<string, number>; // `${left}${mergeSeparator}${right}` -> rank
+  /** What joins a pair in `merges` keys: NUL (default), or " " for tokenizer.json's "left right" strings as written. */
+  mergeSeparator?: string;
   pattern: string; // pre-tokenizer regex source (needs the u flag)
   /** Added tokens (id by content); `special` ones are matched only with `specials: true`. */
   added: Map<string, { id: number; special: boolean }>;
@@ -51,6 +56,7 @@ export class ByteLevelTokenizer implements Tokenizer {
   private readonly splitAll: (text: string) => Segment[];
   private readonly splitPlain: (text: string) => Segment[];
   private readonly cache = new Map<string, number[]>(); // word -> ids: prompts repeat words
+  private readonly rank: PairRank;
   private readonly spec: ByteLevelSpec;
 
   constructor(spec: ByteLevelSpec) {
@@ -64,11 +70,13 @@ export class ByteLevelTokenizer implements Tokenizer {
       this.addedIds.set(id, text);
       if (special) specials.add(id); else plain.set(text, id);
     }
-    this.vocabSize = Math.max(spec.pieces.length, ...[...this.addedIds.keys()].map((id) => id + 1));
+    this.vocabSize = [...this.addedIds.keys()].reduce((n, id) => Math.max(n, id + 1), spec.pieces.length);
     this.specialIds = specials;
     this.splitAll = specialSplitter(all);
     this.splitPlain = specialSplitter(plain);
     this.regex = new RegExp(spec.pattern, 'gu');
+    const { merges } = spec, sep = spec.mergeSeparator ?? '\u0000';
+    this.rank = (left, right) => merges.get(left + sep + right);
   }
 
   encode(text: string, opts: EncodeOptions = {}): number[] {
@@ -97,8 +105,7 @@ export class ByteLevelTokenizer implements Tokenizer {
     let ids: number[];
     if (this.spec.ignoreMerges && whole !== undefined) ids = [whole];
     else {
-      const merges = this.spec.merges;
-      const pieces = bpeMerge(chars, (l, r) => merges.get(`${l}\u0000${r}`));
+      const pieces = bpeMerge(chars, this.rank);
       ids = pieces.flatMap((p) => this.ids.get(p) ?? Array.from(p, (c) => this.ids.get(c) ?? this.missing(c)));
     }
     if (this.cache.size >= MAX_CACHE) this.cache.clear();
@@ -107,25 +114,25 @@ export class ByteLevelTokenizer implements Tokenizer {
   }
 
   private missing(c: string): never {
-    throw new Error(`byte-level vocab has no token for byte 0x${CHAR_TO_BYTE.get(c)?.toString(16) ?? '??'}`);
+    throw new Error(`byte-level vocab has no token for byte 0x${byteOf(c.charCodeAt(0)).toString(16)}`);
   }
 
   tokenBytes(id: number): Uint8Array {
     const added = this.addedIds.get(id);
     if (added !== undefined) return utf8.encode(added);
     const piece = this.spec.pieces[id] ?? '';
+    // each byte character is one UTF-16 unit, so a byte-level piece of n units is n bytes
     const out = new Uint8Array(piece.length);
-    let n = 0;
-    for (const c of piece) {
-      const b = CHAR_TO_BYTE.get(c);
-      if (b !== undefined) out[n++] = b;
-      else return utf8.encode(piece); // not byte-level text: show it as written
+    for (let i = 0; i < piece.length; i++) {
+      const b = byteOf(piece.charCodeAt(i));
+      if (b < 0) return utf8.encode(piece); // not byte-level text: show it as written
+      out[i] = b;
     }
-    return out.subarray(0, n);
+    return out;
   }
 
   decode(ids: number[]): string {
-    return new TextDecoder().decode(concat(ids.filter((id) => !this.specialIds.has(id)).map((id) => this.tokenBytes(id))));
+    return utf8Text(ids.filter((id) => !this.specialIds.has(id)).map((id) => this.tokenBytes(id)));
   }
 
   tokenText(id: number): string { return this.addedIds.get(id) ?? this.spec.pieces[id] ?? `[${id}]`; }

@@ -7,6 +7,7 @@ import type { Tokenizer } from './types.ts';
 import { ByteLevelTokenizer } from './bytelevel.ts';
 import { SentencePieceTokenizer, SPACE } from './sentencepiece.ts';
 import { jsRegexSource } from './hf-regex.ts';
+import { idLookup, pairRank, readMerges, readPieces, type AddedToken } from './hf-vocab.ts';
 
 type Json = Record<string, unknown>;
 
@@ -52,46 +53,34 @@ export function hfTokenizer(tokenizerJson: Uint8Array, tokenizerConfig?: Uint8Ar
   const vocab = obj(model.vocab);
   if (!vocab) throw new Error('tokenizer.json model has no vocab');
 
-  // id -> piece, from the vocab and the added tokens (which may extend it)
-  const added = (Array.isArray(tj.added_tokens) ? tj.added_tokens : []).map(obj).filter((a) => a && typeof a.content === 'string' && Number.isInteger(a.id)) as Json[];
-  const ids = [...Object.values(vocab), ...added.map((a) => a.id)] as number[];
-  if (ids.some((id) => !Number.isInteger(id) || id < 0 || id > 1 << 24)) throw new Error('tokenizer.json has an invalid token id');
-  const pieces = new Array<string>(Math.max(0, ...ids) + 1).fill('');
-  for (const [p, id] of Object.entries(vocab)) pieces[id as number] = p;
-  for (const a of added) pieces[a.id as number] = a.content as string;
-  const idOf = new Map<string, number>();
-  pieces.forEach((p, id) => { if (p && !idOf.has(p)) idOf.set(p, id); });
-  for (const a of added) idOf.set(a.content as string, a.id as number);
-  const lookup = (s: string | null) => (s === null ? undefined : idOf.get(s));
-
-  // merges: "left right" strings (older files) or [left, right] pairs (newer), in priority order
-  const merges = new Map<string, number>();
-  (Array.isArray(model.merges) ? model.merges : []).forEach((m: unknown, rank) => {
-    const sp = typeof m === 'string' ? m.indexOf(' ', 1) : -1;
-    const pair = typeof m === 'string' ? (sp > 0 ? [m.slice(0, sp), m.slice(sp + 1)] : null) : m;
-    if (Array.isArray(pair) && pair.length === 2) merges.set(`${pair[0]}\u0000${pair[1]}`, rank);
-  });
+  // id -> piece, the id of a named token, and the merge ranks: read without copies per entry (hf-vocab.ts)
+  const added: AddedToken[] = (Array.isArray(tj.added_tokens) ? tj.added_tokens : []).map(obj)
+    .flatMap((a) => (typeof a?.content === 'string' ? [{ content: a.content, id: a.id as number, special: a.special === true }] : []));
+  const pieces = readPieces(vocab, added);
+  const lookup = idLookup(vocab, added);
+  const merges = readMerges(model.merges);
 
   // BOS: tokenizer_config's bos_token, or the special token TemplateProcessing puts first
   const template = steps(tj.post_processor).find((p) => p.type === 'TemplateProcessing');
   const first = obj(obj(Array.isArray(template?.single) ? template.single[0] : null)?.SpecialToken);
-  const templateBos = typeof first?.id === 'string' ? (obj(obj(template!.special_tokens)?.[first.id])?.ids as number[] | undefined)?.[0] ?? idOf.get(first.id) : undefined;
+  const templateBos = typeof first?.id === 'string' ? (obj(obj(template!.special_tokens)?.[first.id])?.ids as number[] | undefined)?.[0] ?? lookup(first.id) : undefined;
   const bosId = lookup(tokenString(tc.bos_token)) ?? templateBos ?? null;
   const addBos = typeof tc.add_bos_token === 'boolean' ? tc.add_bos_token : templateBos !== undefined;
   const eosToken = tokenString(tc.eos_token);
   const genEos = gc.eos_token_id === undefined ? [] : [gc.eos_token_id].flat();
   const eosIds = [...new Set([lookup(eosToken), ...genEos])].filter((id): id is number => Number.isInteger(id));
 
-  const specialIds = new Set(added.filter((a) => a.special === true).map((a) => a.id as number));
+  const specialIds = new Set(added.filter((a) => a.special).map((a) => a.id));
   const pre = steps(tj.pre_tokenizer);
   const byteLevel = [...pre, ...steps(tj.decoder)].some((s) => s.type === 'ByteLevel');
   let tokenizer: Tokenizer;
   if (byteLevel) {
     tokenizer = new ByteLevelTokenizer({
       pieces,
-      merges,
+      merges: merges.ranks,
+      mergeSeparator: merges.separator,
       pattern: byteLevelPattern(pre),
-      added: new Map(added.map((a) => [a.content as string, { id: a.id as number, special: a.special === true }])),
+      added: new Map(added.map((a) => [a.content, { id: a.id, special: a.special }])),
       bosId,
       eosIds,
       addBos,
@@ -103,9 +92,9 @@ export function hfTokenizer(tokenizerJson: Uint8Array, tokenizerConfig?: Uint8Ar
     const scheme = meta ? (meta.prepend_scheme ?? (meta.add_prefix_space === false ? 'never' : 'always')) : norm.some((n) => n.type === 'Prepend' && n.prepend === SPACE) ? 'always' : 'never';
     tokenizer = new SentencePieceTokenizer({
       pieces,
-      rank: (l, r) => merges.get(`${l}\u0000${r}`),
+      rank: pairRank(merges),
       specialIds,
-      specialTokens: new Map(added.map((a) => [a.content as string, a.id as number])),
+      specialTokens: new Map(added.map((a) => [a.content, a.id])),
       bosId,
       eosIds,
       addBos,

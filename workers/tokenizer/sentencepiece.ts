@@ -106,7 +106,7 @@ export class SentencePieceTokenizer implements Tokenizer {
       parts.push(this.bytes(id, first));
       first = false;
     }
-    return new TextDecoder().decode(concat(parts));
+    return utf8Text(parts);
   }
 
   tokenText(id: number): string { return this.spec.pieces[id] ?? `[${id}]`; }
@@ -114,9 +114,13 @@ export class SentencePieceTokenizer implements Tokenizer {
   tokenId(text: string): number | undefined { return this.ids.get(text); }
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
+// ignoreBOM: a U+FEFF at the start of the text is content, not a byte-order mark to drop
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** The text of UTF-8 byte pieces put end to end (invalid sequences become U+FFFD). */
+export function utf8Text(parts: Uint8Array[]): string {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
+  return utf8Decoder.decode(out);
 }
