@@ -1,5 +1,7 @@
 // Storage types a loader meets in files, and their conversion to the f32 masters the engine keeps.
-// References: ggml.h / ggml.c (type ids, block sizes, Q8_0 layout); IEEE 754 binary16; bfloat16 = top half of f32.
+// References: ggml.h / ggml.c (type ids, block sizes); IEEE 754 binary16; bfloat16 = top half of f32.
+// The block-quantized types (Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K) are decoded in ggml-quants.ts.
+import { dequantize, dequantizeQ8_0 } from './ggml-quants.ts';
 
 /** ggml type ids as written in GGUF tensor infos (ggml.h `enum ggml_type`). */
 export const GGML_TYPE_NAMES: Record<number, string> = {
@@ -17,8 +19,8 @@ export const GGML_BLOCK: Record<string, [number, number]> = {
   IQ4_NL: [32, 18], IQ4_XS: [256, 136],
 };
 
-/** The storage types this playground converts to f32 at load. */
-export const SUPPORTED_DTYPES = ['F32', 'F16', 'BF16', 'Q8_0'] as const;
+/** The storage types this playground converts to f32 at load (the quantized ones: ggml-quants.ts QUANT_DTYPES). */
+export const SUPPORTED_DTYPES = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q5_0', 'Q4_K', 'Q5_K', 'Q6_K'] as const;
 
 let f16Table: Float32Array | null = null;
 
@@ -33,7 +35,7 @@ export function f16ToF32(h: number): number {
 }
 
 /** All 65536 half values, built once: conversion is then one table read per element. */
-function halfTable(): Float32Array {
+export function halfTable(): Float32Array {
   if (!f16Table) {
     f16Table = new Float32Array(65536);
     for (let h = 0; h < 65536; h++) f16Table[h] = f16ToF32(h);
@@ -65,13 +67,8 @@ export function decodeBF16(src: Uint8Array, n: number): Float32Array {
 
 /** Q8_0: blocks of 34 bytes = f16 scale d, then 32 int8 q; x = d * q (ggml dequantize_row_q8_0). */
 export function decodeQ8_0(src: Uint8Array, n: number): Float32Array {
-  const table = halfTable();
   const out = new Float32Array(n);
-  for (let b = 0; b < n / 32; b++) {
-    const o = b * 34;
-    const d = table[src[o] | (src[o + 1] << 8)];
-    for (let j = 0; j < 32; j++) out[b * 32 + j] = d * ((src[o + 2 + j] << 24) >> 24);
-  }
+  dequantizeQ8_0(src, n, out);
   return out;
 }
 
@@ -88,7 +85,11 @@ export function toF32(dtype: string, src: Uint8Array, n: number): Float32Array {
     case 'F32': return decodeF32(src, n);
     case 'F16': return decodeF16(src, n);
     case 'BF16': return decodeBF16(src, n);
-    case 'Q8_0': return decodeQ8_0(src, n);
+    case 'Q8_0': case 'Q4_0': case 'Q5_0': case 'Q4_K': case 'Q5_K': case 'Q6_K': {
+      const out = new Float32Array(n);
+      dequantize(dtype, src, n, out);
+      return out;
+    }
     default: throw new Error(`unsupported tensor type ${dtype}: supported ${SUPPORTED_DTYPES.join(', ')}`);
   }
 }
