@@ -4,22 +4,24 @@
 import { readFileSync } from 'node:fs';
 import { Engine } from '../workers/engine.ts';
 import { num, parseArgs, str, type Flags } from './cli/args.ts';
-import { loadEngine, modelFiles } from './cli/files.ts';
+import { loadEngine, loadHeaders, modelFiles } from './cli/files.ts';
+import type { LoadOptions } from '../workers/api.ts';
 import { benchOp, evalOp, generateOp, type GenerateArgs } from './cli/ops.ts';
 import { quantCommand } from './cli/quant.ts';
 import { inspect, printInspect } from './cli/inspect.ts';
 import { oneLine } from '../workers/engine.ts';
 
 const USAGE = `usage: npm run -s cli -- <command> [flags]
-  generate --model FILE|DIR|URL --prompt TEXT [--chat] [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--engine cpu|webgpu] [--precision P] [--logprobs K] [--json]
+  generate --model FILE|DIR|URL --prompt TEXT [--chat] [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--engine cpu|webgpu] [--precision P] [--context N] [--logprobs K] [--json]
   tokenize --model FILE --text TEXT [--json]
   inspect  --model FILE [--json]
-  bench    --model FILE [--engine cpu|webgpu] [--precision P[,P...]] [--prompt-tokens N] [--gen-tokens N] [--json]
-  eval     --model FILE --text-file FILE --precision P [--engine cpu|webgpu] [--json]
+  bench    --model FILE [--engine cpu|webgpu] [--precision P[,P...]] [--prompt-tokens N] [--gen-tokens N] [--context N] [--json]
+  eval     --model FILE --text-file FILE --precision P [--engine cpu|webgpu] [--context N] [--json]
   quant    --format e4m3|e5m2|bf16 [--table] [--json]   (numbers on stdin)
-Without --model, the embedded default model is used. Precisions: f32, bf16, fp8-llama3, fp8-all.`;
+Without --model, the embedded default model is used. Precisions: f32, bf16, fp8-llama3, fp8-all (default: as the
+file stores it). --context: positions the KV cache holds (default min(the model's context, 4096)).`;
 
-const common = { model: 'string', engine: 'string', json: 'bool', precision: 'string' } as const;
+const common = { model: 'string', engine: 'string', json: 'bool', precision: 'string', context: 'string', 'binding-limit': 'string' } as const;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -52,7 +54,7 @@ async function generate(f: Flags): Promise<void> {
     topK: num(f, 'top-k', 0, { int: true, min: 0 }),
     topP: num(f, 'top-p', 1, { min: 0, max: 1 }),
     seed: num(f, 'seed', 42, { int: true, min: 0 }),
-    precision: str(f, 'precision') ?? 'f32',
+    precision: str(f, 'precision') ?? null,
     logprobs: num(f, 'logprobs', 0, { int: true, min: 0, max: 20 }),
   };
   const r = await runOp(f, 'generate', args, (engine) => generateOp(engine, args));
@@ -67,16 +69,14 @@ async function generate(f: Flags): Promise<void> {
 async function tokenize(f: Flags): Promise<void> {
   const text = str(f, 'text');
   if (text === undefined) throw new Error('tokenize needs --text TEXT');
-  const engine = await loadEngine(str(f, 'model'));
-  const { model } = engine.loaded();
+  const model = await loadHeaders(str(f, 'model')); // the tokenizer only: no weight is read
   const ids = model.tokenizer.encode(text, { bos: true });
   if (f.json) console.log(JSON.stringify({ tokens: ids, pieces: ids.map((id) => model.tokenizer.tokenText(id)) }));
   else console.log(ids.map((id) => `${id}\t${JSON.stringify(model.tokenizer.tokenText(id))}`).join('\n'));
 }
 
 async function inspectCommand(f: Flags): Promise<void> {
-  const engine = await loadEngine(str(f, 'model'));
-  const r = inspect(engine.loaded().model);
+  const r = inspect(await loadHeaders(str(f, 'model'))); // headers and tokenizer only
   if (f.json) console.log(JSON.stringify(r));
   else printInspect(r);
 }
@@ -106,7 +106,7 @@ async function evalCommand(f: Flags): Promise<void> {
   if (!precision) throw new Error('eval needs --precision P (f32, bf16, fp8-llama3 or fp8-all)');
   const r = await runOp(f, 'eval', { text, precision }, (engine) => evalOp(engine, text, precision));
   if (f.json) { console.log(JSON.stringify(r)); return; }
-  console.log(`[${r.engine}] ${precision} vs f32 over ${r.tokens} tokens: KL mean ${r.kl_mean.toExponential(3)} max ${r.kl_max.toExponential(3)} · top-1 agreement ${(r.top1_agreement * 100).toFixed(1)}% · perplexity ${r.perplexity.toFixed(3)} (f32 ${r.reference_perplexity.toFixed(3)})`);
+  console.log(`[${r.engine}] ${precision} vs ${r.reference} over ${r.tokens} tokens: KL mean ${r.kl_mean.toExponential(3)} max ${r.kl_max.toExponential(3)} · top-1 agreement ${(r.top1_agreement * 100).toFixed(1)}% · perplexity ${r.perplexity.toFixed(3)} (${r.reference} ${r.reference_perplexity.toFixed(3)})`);
   console.log('tensor       dtype     bytes       amax      scale  clipped  underflow  nan');
   for (const t of r.tensors) {
     console.log(`${t.label.padEnd(12)} ${t.dtype.padEnd(8)} ${String(t.bytes).padStart(8)} ${t.amax.toPrecision(4).padStart(10)} ${t.scale.toPrecision(4).padStart(10)} ${String(t.clipped).padStart(8)} ${String(t.underflow).padStart(10)} ${String(t.nan).padStart(4)}`);
@@ -116,9 +116,12 @@ async function evalCommand(f: Flags): Promise<void> {
 /** Runs an op on the chosen engine: in this process (cpu) or in headless Chromium (webgpu). */
 async function runOp<A, R>(f: Flags, op: 'generate' | 'bench' | 'eval', args: A, local: (engine: Engine) => Promise<R>): Promise<R> {
   const model = str(f, 'model');
-  if (engineKind(f) === 'cpu') return local(await loadEngine(model));
+  const precision = str(f, 'precision')?.split(',')[0].trim(); // loaded in the (first) precision asked for: one packing
+  const load: LoadOptions = { context: f.context === undefined ? undefined : num(f, 'context', 0, { int: true, min: 2 }), precision };
+  const bindingLimit = f['binding-limit'] === undefined ? undefined : num(f, 'binding-limit', 0, { int: true, min: 1024 });
+  if (engineKind(f) === 'cpu') return local(await loadEngine(model, load));
   const { runInBrowser } = await import('./cli/browser.ts'); // Vite and Playwright load only for this engine
-  return runInBrowser<R>(modelFiles(model), op, args);
+  return runInBrowser<R>(modelFiles(model), op, args, load, bindingLimit);
 }
 
 main(process.argv.slice(2)).then(

@@ -30,14 +30,34 @@ export interface TensorDetail extends TensorNumerics {
   };
 }
 
-/** Where a model comes from. A Hugging Face model is a set of files (config.json, model.safetensors, tokenizer.json ...). */
+/**
+ * Where a model comes from. A Hugging Face model is a set of files (config.json, model.safetensors or shards +
+ * model.safetensors.index.json, tokenizer.json ...). Files are read by byte range, never whole: a picked File
+ * crosses to the worker as a Blob handle (no copy) and a URL is read with Range requests.
+ */
 export type ModelSource =
   | { kind: 'default' } // the embedded default model under public/models/
   | { kind: 'url'; url: string } // a .gguf file, or a folder URL ending in '/' holding a Hugging Face model
-  | { kind: 'file'; name: string; bytes: ArrayBuffer } // one .gguf or .safetensors file (transferred)
-  | { kind: 'files'; files: { name: string; bytes: ArrayBuffer }[] }; // a Hugging Face model's files
+  | { kind: 'blobs'; files: { name: string; blob: Blob }[] } // picked or dropped files (File is a Blob)
+  | { kind: 'file'; name: string; bytes: ArrayBuffer } // one .gguf file in memory (transferred)
+  | { kind: 'files'; files: { name: string; bytes: ArrayBuffer }[] }; // a Hugging Face model's files in memory
 
-/** download: bytes of the current file; parse: tensors converted; upload: matrices packed onto the GPU. */
+export interface LoadOptions {
+  /** Positions the KV cache holds (default min(the model's context, 4096)). */
+  context?: number;
+  /** The precision to load in: a preset or an encoded map (default: the model's stored precision, bf16 or f32). */
+  precision?: string;
+}
+
+/** Bytes the engine holds, measured from what it allocated (host: JS memory; gpu: GPU buffers). */
+export interface MemoryInfo {
+  /** Weights held on the host (all of them on the CPU engine; the norm gains on the GPU one), KV cache, scratch. */
+  host_bytes: { weights: number; kv: number; scratch: number };
+  /** WebGPU only: weight bytes per storage format, KV cache, activations and tables. */
+  gpu_bytes: { weights: Record<string, number>; kv: number; activations: number } | null;
+}
+
+/** download: bytes of small files; parse: weight bytes read and packed (CPU engine); upload: weight bytes read and packed onto the GPU. */
 export interface LoadProgress {
   phase: 'download' | 'parse' | 'upload' | 'compile';
   loaded: number;
@@ -60,8 +80,13 @@ export interface ModelInfo {
   notice: string | null;
   hasChatTemplate: boolean;
   precision: PrecisionMap;
+  /** The precision the file stores (bf16 for BF16/F16/quantized checkpoints, f32 for F32): the quality reference. */
+  storedPrecision: PresetName;
   /** Weight bytes resident for the current precision map. */
   weightBytes: number;
+  /** Positions the KV cache holds. */
+  context: number;
+  memory: MemoryInfo;
 }
 
 export interface ChatMessage {
@@ -205,12 +230,12 @@ export type PipelineEvent =
 
 /** The engine as the UI sees it. Every method that fails rejects with an Error whose message is one line for people. */
 export interface EngineApi {
-  load(source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
+  load(source: ModelSource, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<ModelInfo>;
   generate(request: GenerateRequest, onEvents?: (events: EngineEvent[]) => void): Promise<GenerateResult>;
   stop(): void;
   info(): Promise<ModelInfo | null>;
   selfTest(): Promise<SelfTestResult>;
-  /** Apply a preset, an override or a whole map (re-packs from the master weights); returns the new map. */
+  /** Apply a preset, an override or a whole map (re-reads and re-packs the tensors it changes); returns the new map. */
   setPrecision(change: PresetName | PrecisionOverride | PrecisionMap): Promise<ModelInfo>;
   /** GPU time per kernel and layer under the current precision (WebGPU engine with timestamp queries only). */
   profile(): Promise<ProfileResult>;
@@ -223,8 +248,10 @@ export interface EngineApi {
   /** One tensor (label as in numerics, e.g. "L2.w1" or "output") with its histogram against the FP8 grid. */
   tensorDetail(label: string): Promise<TensorDetail>;
   /**
-   * Quality of the current precision against f32, teacher-forced on `text`, or on the current conversation
-   * (the tokens in the KV cache) when text is omitted: KL(f32 || current), top-1 agreement, perplexities.
+   * Quality of the current precision against the model's stored precision (ModelInfo.storedPrecision) on the same
+   * engine, teacher-forced on `text`, or on the current conversation (the tokens in the KV cache) when text is
+   * omitted: KL(reference || current), top-1 agreement, perplexities. On a large model it re-reads the tensors the
+   * two maps disagree on, twice; stop() or the next generate() cancels it (it rejects with "cancelled").
    */
-  quality(text?: string): Promise<QualityMetrics & { precision: string }>;
+  quality(text?: string, onProgress?: (p: { step: string; done: number; total: number }) => void): Promise<QualityMetrics & { precision: string; reference: string }>;
 }

@@ -1,34 +1,48 @@
 // The engine behind the worker boundary: load a model, pick WebGPU or the CPU engine, generate with streaming
 // events, switch precision live. Every failure becomes an Error with one line a person can act on.
 import type {
-  ChatMessage, EngineApi, EngineEvent, GenerateRequest, GenerateResult, LoadProgress, ModelInfo, ModelSource,
+  ChatMessage, EngineApi, EngineEvent, GenerateRequest, GenerateResult, LoadOptions, LoadProgress, MemoryInfo, ModelInfo, ModelSource,
   KernelTime, PrecisionMap, PrecisionOverride, PresetName, ProfileResult, QualityMetrics, SelfTestResult, TensorDetail, TensorNumerics,
   PipelineEvent, PipelineRequest, PipelineResult,
 } from './api.ts';
-import { loadModelFromBytes, fetchWithProgress } from './loader/index.ts';
+import { loadModel, type ModelFile } from './loader/index.ts';
+import { openModelFiles } from './loader/open.ts';
 import type { LoadedModel } from './loader/types.ts';
-import { countParams, matrixShape, type LayerMatrix } from './model/weights.ts';
+import { countParams } from './model/weights.ts';
+import { specOf, weightSlots } from './model/slots.ts';
 import { tensorNumerics } from './model/numerics.ts';
-import { evaluate } from './model/eval.ts';
-import { fp8Histogram } from './quant/stats.ts';
-import type { Forward } from './model/forward.ts';
+import { compareMaps, type QualityProgress } from './model/quality.ts';
+import { tensorHistogram } from './quant/stats.ts';
+import type { Forward, LoadProgressFn } from './model/forward.ts';
 import { runLoop, type CacheState } from './model/generate.ts';
 import { renderChat } from './model/chat.ts';
-import { applyOverride, presetMap } from './quant/precision.ts';
+import { applyOverride, parsePrecision, presetMap } from './quant/precision.ts';
 import { CpuForward } from './reference/forward.ts';
+import { wholeModel } from './pipeline/split.ts';
 import { EventBatcher } from './events.ts';
 import { PipelineHost } from './pipeline/host.ts';
 
 /** The embedded default model, in Hugging Face layout under public/models/. */
 export const DEFAULT_MODEL = 'llama31-mini';
-export const DEFAULT_MODEL_FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'];
-/** Longest sequence the engine allocates a KV cache for (the model's context may be longer). */
-export const MAX_SEQ = 2048;
+/** KV-cache positions when the load does not say (the model's own context if shorter). */
+export const DEFAULT_CONTEXT = 4096;
 
 export interface EngineOptions {
   /** 'auto': WebGPU when an adapter exists, else the CPU engine with a notice. */
   engine: 'auto' | 'webgpu' | 'cpu';
   baseUrl: string; // where public/ is served
+  /** Lower the GPU's storage-binding limit (bytes) to run the row-chunked path on small models (tests). */
+  bindingLimit?: number;
+}
+
+/** A model source the CLI opens in this process (files on disk): not a message, so not in the API's union. */
+export type LocalSource = { kind: 'local'; files: ModelFile[] };
+
+/** What the file stores: f32 only when every matrix is F32; BF16, F16 and block-quantized files run as bf16. */
+export function storedPreset(model: LoadedModel): PresetName {
+  const w = model.weights;
+  const all = [w.tokenEmbedding, w.output, ...w.layers.flatMap((l) => [l.wq, l.wk, l.wv, l.wo, l.w1, l.w3, l.w2])];
+  return all.every((t) => t.dtype === 'F32') ? 'f32' : 'bf16';
 }
 
 export class Engine implements EngineApi {
@@ -38,68 +52,53 @@ export class Engine implements EngineApi {
   private adapter: string | null = null;
   private cache: CacheState = { tokens: [] };
   private stopRequested = false;
+  private qualityCancelled = false;
   private busy: Promise<unknown> = Promise.resolve();
   private pipeline = new PipelineHost(); // stage workers, kept between runs of the same cut
   private numericsCache: { map: PrecisionMap; value: TensorNumerics[] } | null = null;
 
   constructor(private readonly options: EngineOptions) {}
 
-  async load(source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+  async load(source: ModelSource | LocalSource, onProgress?: (p: LoadProgress) => void, options: LoadOptions = {}): Promise<ModelInfo> {
+    this.qualityCancelled = true;
     return this.exclusive(async () => {
-      const files = await this.readSource(source, onProgress);
-      onProgress?.({ phase: 'parse', loaded: 0, total: 1 });
-      const model = loadModelFromBytes(files);
-      onProgress?.({ phase: 'parse', loaded: 1, total: 1 });
-      const maxSeq = Math.min(model.config.contextLength, MAX_SEQ);
-      const map = presetMap(model.config.nLayers, 'f32');
+      onProgress?.({ phase: 'download', loaded: 0, total: 0 });
+      const files = source.kind === 'local' ? source.files : await openModelFiles(source, this.options.baseUrl, DEFAULT_MODEL);
+      const model = await loadModel(files);
+      const context = options.context ?? Math.min(model.config.contextLength, DEFAULT_CONTEXT);
+      if (!(Number.isInteger(context) && context >= 2)) throw new Error(`context ${context}: give a whole number of positions, at least 2`);
+      const maxSeq = Math.min(context, model.config.contextLength);
+      let notice: string | null = null;
+      let map = presetMap(model.config.nLayers, storedPreset(model));
+      if (options.precision) {
+        try {
+          map = parsePrecision(options.precision, model.config.nLayers);
+        } catch (e) {
+          notice = `the precision asked for does not fit this model (${oneLine(e)}): loaded as ${map.preset}`;
+        }
+      }
       const forward = await this.createForward(model, map, maxSeq, onProgress);
+      if (notice) this.notice = this.notice ? `${this.notice}; ${notice}` : notice;
       // only now replace the old model: a failed load leaves the previous one working
       this.forward?.dispose();
       this.pipeline.dispose();
       this.model = model;
       this.forward = forward;
       this.cache = { tokens: [] };
+      this.numericsCache = null;
       return this.describe();
     });
   }
 
-  private async readSource(source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<{ name: string; bytes: Uint8Array }[]> {
-    const progress = (p: { loaded: number; total: number }) => onProgress?.({ phase: 'download', ...p });
-    switch (source.kind) {
-      case 'file': return [{ name: source.name, bytes: new Uint8Array(source.bytes) }];
-      case 'files': return source.files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) }));
-      case 'url': {
-        if (!source.url.endsWith('/')) {
-          const name = decodeURIComponent(new URL(source.url, this.options.baseUrl).pathname.split('/').pop() || 'model.gguf');
-          return [{ name, bytes: new Uint8Array(await fetchWithProgress(source.url, progress)) }];
-        }
-        return this.fetchHfFolder(source.url, progress);
-      }
-      case 'default': return this.fetchHfFolder(new URL(`models/${DEFAULT_MODEL}/`, this.options.baseUrl).href, progress);
-    }
-  }
-
-  private async fetchHfFolder(url: string, progress: (p: { loaded: number; total: number }) => void) {
-    const out: { name: string; bytes: Uint8Array }[] = [];
-    const folder = new URL(url).pathname.split('/').filter(Boolean).pop() ?? 'model'; // names the model
-    for (const name of DEFAULT_MODEL_FILES) {
-      const optional = name === 'generation_config.json';
-      try {
-        out.push({ name: `${folder}/${name}`, bytes: new Uint8Array(await fetchWithProgress(new URL(name, url).href, progress)) });
-      } catch (e) {
-        if (!optional) throw e;
-      }
-    }
-    return out;
-  }
-
-  private async createForward(model: LoadedModel, map: ReturnType<typeof presetMap>, maxSeq: number, onProgress?: (p: LoadProgress) => void): Promise<Forward> {
+  private async createForward(model: LoadedModel, map: PrecisionMap, maxSeq: number, onProgress?: (p: LoadProgress) => void): Promise<Forward> {
     this.notice = null;
     this.adapter = null;
+    const progress = (phase: LoadProgress['phase']): LoadProgressFn => (loaded, total) => onProgress?.({ phase, loaded, total });
     if (this.options.engine !== 'cpu') {
       try {
         const { createGpuForward } = await import('./gpu/forward.ts');
-        const gpu = await createGpuForward(model.config, model.weights, map, maxSeq, (loaded, total) => onProgress?.({ phase: 'upload', loaded, total }));
+        const gpu = await createGpuForward(model.config, model.weights, map, maxSeq, progress('upload'), undefined, undefined,
+          { bindingLimit: this.options.bindingLimit });
         this.adapter = gpu.adapterName;
         return gpu;
       } catch (e) {
@@ -107,11 +106,12 @@ export class Engine implements EngineApi {
         this.notice = `WebGPU unavailable (${oneLine(e)}): running on the CPU engine`;
       }
     }
-    return new CpuForward(model.config, model.weights, map, maxSeq);
+    return CpuForward.create(model.config, model.weights, map, maxSeq, {}, progress('parse'));
   }
 
   async generate(request: GenerateRequest, onEvents?: (events: EngineEvent[]) => void): Promise<GenerateResult> {
     this.stopRequested = false;
+    this.qualityCancelled = true; // a quality measurement in progress gives way to the answer
     return this.exclusive(async () => {
       const { model, forward } = this.loaded();
       const batcher = new EventBatcher(onEvents);
@@ -146,7 +146,7 @@ export class Engine implements EngineApi {
     return model.tokenizer.encode(request.prompt ?? '', { bos: true });
   }
 
-  stop(): void { this.stopRequested = true; }
+  stop(): void { this.stopRequested = true; this.qualityCancelled = true; }
 
   async runPipeline(request: PipelineRequest, onEvents?: (events: PipelineEvent[]) => void): Promise<PipelineResult> {
     this.stopRequested = false;
@@ -190,36 +190,43 @@ export class Engine implements EngineApi {
   }
 
   async numerics(): Promise<TensorNumerics[]> {
-    const { model, forward } = this.loaded();
-    if (this.numericsCache?.map !== forward.precision) {
-      this.numericsCache = { map: forward.precision, value: tensorNumerics(model.config, model.weights, forward.precision) };
-    }
-    return this.numericsCache.value;
+    return this.exclusive(async () => {
+      const { forward } = this.loaded();
+      if (this.numericsCache?.map !== forward.precision) this.numericsCache = { map: forward.precision, value: tensorNumerics(forward) };
+      return this.numericsCache.value;
+    });
   }
 
+  /** One tensor's values against the FP8 grid, read again from the file (one tensor at a time, slab by slab). */
   async tensorDetail(label: string): Promise<TensorDetail> {
-    const { model, forward } = this.loaded();
-    const found = (await this.numerics()).find((t) => t.label === label);
-    if (!found) throw new Error(`no tensor named ${label}: use labels like L0.wq or output`);
-    const [, layer, matrix] = /^L(\d+)\.(\w+)$/.exec(label) ?? [];
-    const p = forward.precision, w = model.weights, dim = model.config.dim;
-    const [values, spec, k] = label === 'output' ? [w.output, p.output, dim]
-      : label === 'embedding' ? [w.tokenEmbedding, p.embedding, dim]
-        : [w.layers[Number(layer)][matrix as LayerMatrix], p.layers[Number(layer)][matrix as LayerMatrix], matrixShape(model.config, matrix as LayerMatrix)[1]];
-    const h = fp8Histogram(values, spec, k);
-    return { ...found, histogram: { format: h.format, counts: Array.from(h.counts), values: Array.from(h.values), total: h.total, underflow: h.underflow, clipped: h.clipped } };
+    const numerics = await this.numerics();
+    return this.exclusive(async () => {
+      const { model, forward } = this.loaded();
+      const found = numerics.find((t) => t.label === label);
+      if (!found) throw new Error(`no tensor named ${label}: use labels like L0.wq or output`);
+      const part = wholeModel(model.config);
+      const slot = weightSlots(model.config, model.weights, forward.precision, part).find((s) => s.label === (found.sharedWith ?? label))!;
+      const h = await tensorHistogram(slot.tensor, specOf(forward.precision, label), found.amax);
+      return { ...found, histogram: { format: h.format, counts: Array.from(h.counts), values: Array.from(h.values), total: h.total, underflow: h.underflow, clipped: h.clipped } };
+    });
   }
 
-  async quality(text?: string): Promise<QualityMetrics & { precision: string }> {
+  /** The precision the quality card compares against: what the file stores. */
+  referenceMap(): PrecisionMap {
+    const { model } = this.loaded();
+    return presetMap(model.config.nLayers, storedPreset(model));
+  }
+
+  async quality(text?: string, onProgress?: QualityProgress): Promise<QualityMetrics & { precision: string; reference: string }> {
+    this.qualityCancelled = false;
     return this.exclusive(async () => {
       const { model, forward } = this.loaded();
       const tokens = text === undefined ? this.cache.tokens.slice() : model.tokenizer.encode(text, { bos: true }).slice(0, forward.maxSeq);
       if (tokens.length < 2) throw new Error('nothing to measure yet: send a message first');
-      // the f32 reference runs on the CPU twin, so the active engine keeps its weights and cache
-      const reference = new CpuForward(model.config, model.weights, presetMap(model.config.nLayers, 'f32'), tokens.length).forwardSync(tokens, 0, true);
-      const logits = await forward.forward(tokens, 0, true);
-      this.cache = { tokens }; // the cache now holds exactly these tokens under the current precision
-      return { ...evaluate(reference, logits, tokens, model.config.vocabSize), precision: forward.precision.preset };
+      const reference = this.referenceMap();
+      this.cache = { tokens: [] }; // the runs below overwrite the KV cache
+      const metrics = await compareMaps(forward, tokens, reference, () => this.qualityCancelled, onProgress);
+      return { ...metrics, precision: forward.precision.preset, reference: reference.preset };
     });
   }
 
@@ -243,6 +250,15 @@ export class Engine implements EngineApi {
     return { model: this.model, forward: this.forward };
   }
 
+  /** Bytes held, from what the engine allocated: host memory on the CPU engine, GPU buffers on WebGPU. */
+  memory(): MemoryInfo {
+    const { model, forward } = this.loaded();
+    const m = forward.memory();
+    const norms = model.weights.layers.reduce((n, l) => n + l.attnNorm.byteLength + l.ffnNorm.byteLength, model.weights.finalNorm.byteLength);
+    if (m.device === null) return { host_bytes: { weights: m.weights + norms, kv: m.kv, scratch: m.activations }, gpu_bytes: null };
+    return { host_bytes: { weights: norms, kv: 0, scratch: 0 }, gpu_bytes: { weights: m.device, kv: m.kv, activations: m.activations } };
+  }
+
   private describe(): ModelInfo {
     const { model, forward } = this.loaded();
     return {
@@ -257,7 +273,10 @@ export class Engine implements EngineApi {
       notice: this.notice,
       hasChatTemplate: model.chatTemplate !== null,
       precision: forward.precision,
+      storedPrecision: storedPreset(model),
       weightBytes: forward.weightBytes(),
+      context: forward.maxSeq,
+      memory: this.memory(),
     };
   }
 

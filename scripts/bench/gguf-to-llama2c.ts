@@ -11,6 +11,7 @@ import { parseGguf } from '../../workers/loader/gguf.ts';
 import { readGguf } from '../../workers/loader/gguf-reader.ts';
 import type { LlamaConfig } from '../../workers/model/config.ts';
 import type { LlamaWeights } from '../../workers/model/weights.ts';
+import { readF32 } from '../../workers/model/tensor.ts';
 
 /** What run.c hardcodes or assumes; a model outside it would give llama2.c different numbers. */
 function checkFits(c: LlamaConfig): void {
@@ -23,7 +24,7 @@ function checkFits(c: LlamaConfig): void {
 }
 
 /** model.bin: 7 int32 (Config), then f32 arrays in checkpoint_init_weights order, each stacked over layers. */
-export function checkpointBytes(c: LlamaConfig, w: LlamaWeights): Uint8Array {
+export async function checkpointBytes(c: LlamaConfig, w: LlamaWeights): Promise<Uint8Array> {
   checkFits(c);
   const seqLen = c.contextLength;
   const half = (c.headDim / 2) * seqLen;
@@ -37,14 +38,15 @@ export function checkpointBytes(c: LlamaConfig, w: LlamaWeights): Uint8Array {
     }
   }
   const L = w.layers;
+  const f32 = (ts: LlamaWeights['tokenEmbedding'][]) => Promise.all(ts.map(readF32)); // small models only
   const arrays: Float32Array[] = [
-    w.tokenEmbedding, // (vocab, dim)
+    ...await f32([w.tokenEmbedding]), // (vocab, dim)
     ...L.map((l) => l.attnNorm), // rms_att_weight (layer, dim)
-    ...L.map((l) => l.wq), ...L.map((l) => l.wk), ...L.map((l) => l.wv), ...L.map((l) => l.wo),
+    ...await f32(L.map((l) => l.wq)), ...await f32(L.map((l) => l.wk)), ...await f32(L.map((l) => l.wv)), ...await f32(L.map((l) => l.wo)),
     ...L.map((l) => l.ffnNorm), // rms_ffn_weight (layer, dim)
-    ...L.map((l) => l.w1), ...L.map((l) => l.w2), ...L.map((l) => l.w3),
+    ...await f32(L.map((l) => l.w1)), ...await f32(L.map((l) => l.w2)), ...await f32(L.map((l) => l.w3)),
     w.finalNorm, real, imag,
-    ...(c.tiedEmbeddings ? [] : [w.output]), // wcls (vocab, dim), only when not shared
+    ...(c.tiedEmbeddings ? [] : await f32([w.output])), // wcls (vocab, dim), only when not shared
   ];
   const floats = arrays.reduce((n, a) => n + a.length, 0);
   const out = new ArrayBuffer(7 * 4 + floats * 4);
@@ -74,15 +76,15 @@ export function tokenizerBytes(pieces: string[], scores: ArrayLike<number>): Uin
 }
 
 /** Converts GGUF bytes and writes model.bin and tokenizer.bin into `dir`. */
-export function convertGguf(bytes: Uint8Array, dir: string): { model: string; tokenizer: string; config: LlamaConfig } {
-  const loaded = parseGguf(bytes);
+export async function convertGguf(bytes: Uint8Array, dir: string): Promise<{ model: string; tokenizer: string; config: LlamaConfig }> {
+  const loaded = await parseGguf(bytes);
   if (loaded.tokenizer.kind !== 'sentencepiece') throw new Error('llama2.c needs a SentencePiece (tokenizer.ggml.model "llama") vocabulary');
   const meta = readGguf(bytes).metadata;
   const pieces = meta.get('tokenizer.ggml.tokens') as string[];
   const scores = (meta.get('tokenizer.ggml.scores') as ArrayLike<number> | undefined) ?? new Float32Array(pieces.length);
   if (pieces.length !== loaded.config.vocabSize) throw new Error(`the vocabulary has ${pieces.length} tokens, the model ${loaded.config.vocabSize}`);
   const model = join(dir, 'model.bin'), tokenizer = join(dir, 'tokenizer.bin');
-  writeFileSync(model, checkpointBytes(loaded.config, loaded.weights));
+  writeFileSync(model, await checkpointBytes(loaded.config, loaded.weights));
   writeFileSync(tokenizer, tokenizerBytes(pieces, scores));
   return { model, tokenizer, config: loaded.config };
 }
@@ -90,11 +92,8 @@ export function convertGguf(bytes: Uint8Array, dir: string): { model: string; to
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [file] = process.argv.slice(2);
   if (!file) { console.error('usage: npx tsx scripts/bench/gguf-to-llama2c.ts MODEL.gguf'); process.exit(1); }
-  try {
-    const r = convertGguf(readFileSync(file), mkdtempSync(join(tmpdir(), 'llama2c-')));
-    console.log(`${r.model}\n${r.tokenizer}`);
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
-    process.exit(1);
-  }
+  convertGguf(readFileSync(file), mkdtempSync(join(tmpdir(), 'llama2c-'))).then(
+    (r) => console.log(`${r.model}\n${r.tokenizer}`),
+    (e) => { console.error(e instanceof Error ? e.message : String(e)); process.exit(1); },
+  );
 }

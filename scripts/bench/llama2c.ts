@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const cc = spawnSync('cc', ['-O3', '-o', bin, RUN_C, '-lm'], { encoding: 'utf8' }); // no -fopenmp: one thread
     if (cc.status !== 0) throw new Error(`cc failed on run.c: ${oneLine(cc.stderr)}`);
     const bytes = readFileSync(MODEL);
-    const { model, tokenizer } = convertGguf(bytes, dir);
+    const { model, tokenizer } = await convertGguf(bytes, dir);
     const engine = new Engine({ engine: 'cpu', baseUrl: 'http://localhost/' });
     await engine.load({ kind: 'file', name: 'stories260K.gguf', bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer });
 

@@ -1,20 +1,28 @@
 // `--engine webgpu`: runs a CLI op with the real WebGPU engine inside headless Chromium (SwiftShader on machines
-// without a GPU). A Vite dev server serves the engine's TypeScript and WGSL; the model's bytes are served to the
-// page from this process, so any local file works.
-import { readFileSync } from 'node:fs';
+// without a GPU). A Vite dev server serves the engine's TypeScript and WGSL, and the model's files from disk with
+// HTTP Range support (scripts/serve-files.ts): the page reads tensors by range, as from the Hub, so a model of any
+// size loads without passing through the DevTools pipe.
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../chromium.ts';
 import type { ModelRef } from './files.ts';
+import { serveFiles } from '../serve-files.ts';
+import type { LoadOptions } from '../../workers/api.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const MOUNT = '/__cli_model__/';
 
-export async function runInBrowser<R>(ref: ModelRef, op: string, args: unknown): Promise<R> {
+/** What the page is told: the model as a URL on the local server, load options, engine options. */
+export interface PageRun { url: string; load: LoadOptions; bindingLimit?: number }
+
+export async function runInBrowser<R>(ref: ModelRef, op: string, args: unknown, load: LoadOptions = {}, bindingLimit?: number): Promise<R> {
+  const byName = new Map(ref.kind === 'files' ? ref.files.map((f) => [f.name, f.path]) : []);
   const server = await createServer({
     root, logLevel: 'error', clearScreen: false,
     server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
     optimizeDeps: { noDiscovery: true, include: [] },
+    plugins: [{ name: 'cli-model-files', configureServer: (s) => { s.middlewares.use(MOUNT, serveFiles((name) => byName.get(name) ?? null)); } }],
   });
   await server.listen();
   const address = server.httpServer?.address();
@@ -25,20 +33,16 @@ export async function runInBrowser<R>(ref: ModelRef, op: string, args: unknown):
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    if (ref.kind === 'files') {
-      const byName = new Map(ref.files.map((f) => [f.name, f.path]));
-      await page.route(`${origin}/__cli_model__/**`, (route) => {
-        const name = decodeURIComponent(new URL(route.request().url()).pathname.split('/').pop()!);
-        const path = byName.get(name);
-        return path ? route.fulfill({ status: 200, body: readFileSync(path) }) : route.fulfill({ status: 404, body: 'not found' });
-      });
-    }
     await page.goto(`${origin}/scripts/cli/page.html`);
     await page.waitForFunction(() => (window as unknown as { __cli?: unknown }).__cli !== undefined, null, { timeout: 60_000 })
       .catch(() => { throw new Error(`the WebGPU page did not start${errors.length ? `: ${errors[0]}` : ''}`); });
-    const source = ref.kind === 'url' ? ref : { kind: 'files', names: ref.files.map((f) => f.name) };
-    const result = await page.evaluate(([op, args, source]) =>
-      (window as unknown as { __cli: (o: unknown, a: unknown, s: unknown) => Promise<unknown> }).__cli(op, args, source), [op, args, source] as const);
+    // a folder is served under its name (the loader finds config.json, the index and the shards there)
+    const folder = ref.kind === 'files' && ref.files.length > 1 || ref.kind === 'files' && ref.files[0].name.includes('/');
+    const url = ref.kind === 'url' ? ref.url
+      : folder ? `${origin}${MOUNT}${encodeURIComponent(ref.files[0].name.split('/')[0])}/` : `${origin}${MOUNT}${encodeURIComponent(ref.files[0].name)}`;
+    const run: PageRun = { url, load, bindingLimit };
+    const result = await page.evaluate(([op, args, run]) =>
+      (window as unknown as { __cli: (o: unknown, a: unknown, r: unknown) => Promise<unknown> }).__cli(op, args, run), [op, args, run] as const);
     const r = result as { ok: boolean; value?: R; error?: string };
     if (!r.ok) throw new Error(r.error);
     return r.value as R;

@@ -1,8 +1,12 @@
 // Where the CLI's model comes from: a .gguf file, a Hugging Face folder, a URL, or the embedded default model.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL, Engine } from '../../workers/engine.ts';
+import type { LoadOptions } from '../../workers/api.ts';
+import { loadModel } from '../../workers/loader/index.ts';
+import type { LoadedModel } from '../../workers/loader/types.ts';
+import { fileSource } from './node-source.ts';
 
 export type ModelRef = { kind: 'url'; url: string } | { kind: 'files'; files: { name: string; path: string }[] };
 
@@ -25,15 +29,23 @@ export function modelFiles(model: string | undefined): ModelRef {
   return { kind: 'files', files: [{ name: basename(path), path }] };
 }
 
-/** A CPU engine in this process with the model loaded. */
-export async function loadEngine(model: string | undefined): Promise<Engine> {
+const localFiles = (ref: Extract<ModelRef, { kind: 'files' }>) => ref.files.map((f) => ({ name: f.name, source: fileSource(f.path, f.name) }));
+
+/** A CPU engine in this process with the model loaded (tensors streamed from disk, by range). */
+export async function loadEngine(model: string | undefined, options: LoadOptions = {}): Promise<Engine> {
   const ref = modelFiles(model);
   const engine = new Engine({ engine: 'cpu', baseUrl: 'http://localhost/' });
-  if (ref.kind === 'url') await engine.load({ kind: 'url', url: ref.url });
-  else await engine.load({ kind: 'files', files: ref.files.map((f) => ({ name: f.name, bytes: toArrayBuffer(readFileSync(f.path)) })) });
+  if (ref.kind === 'url') await engine.load({ kind: 'url', url: ref.url }, undefined, options);
+  else await engine.load({ kind: 'local', files: localFiles(ref) }, undefined, options);
   return engine;
 }
 
-function toArrayBuffer(b: Buffer): ArrayBuffer {
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+/** The model's headers and tokenizer only, no weights read: what inspect and tokenize need. */
+export async function loadHeaders(model: string | undefined): Promise<LoadedModel> {
+  const ref = modelFiles(model);
+  if (ref.kind === 'url') {
+    const { openModelFiles } = await import('../../workers/loader/open.ts');
+    return loadModel(await openModelFiles({ kind: 'url', url: ref.url }, 'http://localhost/', DEFAULT_MODEL));
+  }
+  return loadModel(localFiles(ref));
 }

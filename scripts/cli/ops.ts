@@ -2,9 +2,10 @@
 // and inside headless Chromium (WebGPU engine), so both engines are measured by the same code.
 import type { Engine } from '../../workers/engine.ts';
 import type { GenerateRequest } from '../../workers/api.ts';
-import { parsePrecision } from '../../workers/quant/precision.ts';
-import { evaluate } from '../../workers/model/eval.ts';
+import { encodeMap, parsePrecision } from '../../workers/quant/precision.ts';
+import { compareMaps } from '../../workers/model/quality.ts';
 import { tensorNumerics } from '../../workers/model/numerics.ts';
+import { packedWords } from '../../workers/quant/pack.ts';
 
 export interface GenerateArgs {
   prompt: string;
@@ -14,12 +15,15 @@ export interface GenerateArgs {
   topK: number;
   topP: number;
   seed: number;
-  precision: string;
+  precision: string | null; // null: as the model was loaded (its stored precision, or --precision at load)
   logprobs: number; // 0: none
 }
 
-export async function setPrecisionText(engine: Engine, text: string): Promise<void> {
-  await engine.applyPrecisionMap(parsePrecision(text, engine.loaded().model.config.nLayers));
+/** Switches to a precision (re-packing only the tensors it changes; nothing when it is the current map). */
+export async function setPrecisionText(engine: Engine, text: string | null): Promise<void> {
+  if (text === null) return;
+  const map = parsePrecision(text, engine.loaded().model.config.nLayers);
+  if (encodeMap(map) !== encodeMap(engine.loaded().forward.precision)) await engine.applyPrecisionMap(map);
 }
 
 export async function generateOp(engine: Engine, a: GenerateArgs) {
@@ -42,7 +46,8 @@ export async function generateOp(engine: Engine, a: GenerateArgs) {
       decode_ms: u.decode_ms, prefill_tok_s: u.prefill_tok_s, decode_tok_s: u.decode_tok_s,
     },
     engine: engine.loaded().forward.kind,
-    precision: a.precision,
+    precision: engine.loaded().forward.precision.preset,
+    memory: engine.memory(),
   };
 }
 
@@ -57,7 +62,7 @@ export async function benchOp(engine: Engine, a: BenchArgs, copyBandwidth?: () =
   for (const p of a.precisions) {
     const bytesBefore = forward.weightBytes();
     const t0 = performance.now();
-    await setPrecisionText(engine, p); // re-packs from the f32 masters and frees the old weights
+    await setPrecisionText(engine, p); // re-reads the tensors this precision changes, one at a time
     const repackMs = performance.now() - t0;
     let prefillMs = Infinity, decodeMs = Infinity, gpuShare: number | null = null;
     for (let rep = 0; rep < a.repeats; rep++) {
@@ -77,16 +82,19 @@ export async function benchOp(engine: Engine, a: BenchArgs, copyBandwidth?: () =
       const ms = performance.now() - t;
       if (ms < decodeMs) { decodeMs = ms; gpuShare = gpuMs === null ? null : gpuMs / ms; }
     }
-    const embeddingRowBytes = forward.precision.embedding.dtype === 'bf16' ? 2 * c.dim : 4 * c.dim;
     const weightBytes = forward.weightBytes();
-    // per decoded token every matrix is read once; of the embedding only one row
-    const bytesPerToken = weightBytes - embeddingBytes(forward.precision.embedding.dtype, c.vocabSize, c.dim) + embeddingRowBytes;
+    // per decoded token every matrix is read once; of the embedding only one row (all of it when the head shares it)
+    const tensors = forward.tensorStats();
+    const embedding = tensors.find((t) => t.label === 'embedding')?.bytes ?? 0;
+    const headShares = !tensors.some((t) => t.label === 'output');
+    const bytesPerToken = weightBytes - (headShares ? 0 : embedding) + packedWords(forward.precision.embedding.dtype, c.dim) * 4;
     const decodeTokS = (a.genTokens / decodeMs) * 1000;
     rows.push({
       precision: p,
       weight_bytes: weightBytes,
       weight_bytes_before: bytesBefore,
       repack_ms: repackMs,
+      memory: engine.memory(),
       bytes_per_token: bytesPerToken,
       prefill_tokens: a.promptTokens,
       prefill_tok_s: (a.promptTokens / prefillMs) * 1000,
@@ -107,30 +115,25 @@ export async function benchOp(engine: Engine, a: BenchArgs, copyBandwidth?: () =
   };
 }
 
-function embeddingBytes(dtype: string, vocab: number, dim: number): number {
-  return dtype === 'bf16' ? vocab * Math.ceil(dim / 2) * 4 : vocab * dim * 4;
-}
-
 function argmaxOf(x: Float32Array): number {
   let b = 0;
   for (let i = 1; i < x.length; i++) if (x[i] > x[b]) b = i;
   return b;
 }
 
+/** Quality of `precision` against the model's stored precision (f32 for an F32 file, bf16 for BF16), same engine. */
 export async function evalOp(engine: Engine, text: string, precision: string) {
-  const { model } = engine.loaded();
-  const tokens = model.tokenizer.encode(text, { bos: true }).slice(0, engine.loaded().forward.maxSeq);
+  const { model, forward } = engine.loaded();
+  const tokens = model.tokenizer.encode(text, { bos: true }).slice(0, forward.maxSeq);
   if (tokens.length < 2) throw new Error('the evaluation text must be at least two tokens long');
-  await setPrecisionText(engine, 'f32');
-  const reference = await engine.loaded().forward.forward(tokens, 0, true);
   await setPrecisionText(engine, precision);
-  const logits = await engine.loaded().forward.forward(tokens, 0, true);
-  const metrics = evaluate(reference, logits, tokens, model.config.vocabSize);
-  const { forward } = engine.loaded();
+  const reference = engine.referenceMap();
+  const metrics = await compareMaps(forward, tokens, reference, () => false);
   return {
     engine: forward.kind,
     precision,
+    reference: reference.preset,
     ...metrics,
-    tensors: tensorNumerics(model.config, model.weights, forward.precision),
+    tensors: tensorNumerics(forward),
   };
 }

@@ -4,22 +4,12 @@ import type { ModelSource } from '../../workers/api.ts';
 import { benchOp, evalOp, generateOp, type BenchArgs, type GenerateArgs } from './ops.ts';
 import { createCopyBench } from '../../workers/gpu/linear-bench.ts';
 import { createGpuContext } from '../../workers/gpu/context.ts';
+import type { PageRun } from './browser.ts';
 
-type Source = { kind: 'url'; url: string } | { kind: 'files'; names: string[] };
-
-async function run(op: string, args: unknown, src: Source): Promise<unknown> {
-  const engine = new Engine({ engine: 'webgpu', baseUrl: `${location.origin}/` });
-  let source: ModelSource;
-  if (src.kind === 'url') source = { kind: 'url', url: src.url };
-  else {
-    const files = await Promise.all(src.names.map(async (name) => {
-      const r = await fetch(`/__cli_model__/${encodeURIComponent(name)}`);
-      if (!r.ok) throw new Error(`could not read ${name}`);
-      return { name, bytes: await r.arrayBuffer() };
-    }));
-    source = { kind: 'files', files };
-  }
-  await engine.load(source);
+async function run(op: string, args: unknown, r: PageRun): Promise<unknown> {
+  const engine = new Engine({ engine: 'webgpu', baseUrl: `${location.origin}/`, bindingLimit: r.bindingLimit });
+  const source: ModelSource = { kind: 'url', url: r.url }; // read by range from the CLI's local server
+  await engine.load(source, undefined, r.load);
   switch (op) {
     case 'generate': return generateOp(engine, args as GenerateArgs);
     case 'eval': { const a = args as { text: string; precision: string }; return evalOp(engine, a.text, a.precision); }
@@ -32,5 +22,5 @@ async function run(op: string, args: unknown, src: Source): Promise<unknown> {
   }
 }
 
-(window as unknown as { __cli: unknown }).__cli = (op: string, args: unknown, src: Source) =>
-  run(op, args, src).then((value) => ({ ok: true, value }), (e) => ({ ok: false, error: oneLine(e) }));
+(window as unknown as { __cli: unknown }).__cli = (op: string, args: unknown, r: PageRun) =>
+  run(op, args, r).then((value) => ({ ok: true, value }), (e) => ({ ok: false, error: oneLine(e) }));

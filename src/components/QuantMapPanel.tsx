@@ -32,6 +32,7 @@ function engineBytes(info: ModelInfo, numerics: TensorNumerics[] | null): MapByt
   return {
     embedding: by.get('embedding') ?? b.embedding,
     output: by.get('output') ?? b.output,
+    outputShared: numerics.some((n) => n.label === 'output' && n.sharedWith === 'embedding') || b.outputShared,
     layers: b.layers.map((row, l) => Object.fromEntries(LAYER_MATRICES.map((m) => [m, by.get(`L${l}.${m}`) ?? row[m]])) as MapBytes['layers'][number]),
     total: info.weightBytes,
   };

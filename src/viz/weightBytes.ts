@@ -1,47 +1,30 @@
-// Weight bytes of a precision map, from the packing math alone (no engine, no weights): what the views show as
-// "bytes per tensor" and "memory by precision". Mirrors workers/quant/pack.ts (docs/precision.md, "Packing"):
-//   f32   4 B per element;
-//   bf16  2 B per element, two per u32 word;
-//   fp8   1 B per element, four per u32 word, plus one f32 dequant scale per row;
-// and every linear's row is padded to whole vec4<u32> (16 B) so the kernels read rows with 16-byte loads.
-// The token embedding is a lookup table, not a linear: f32 unpadded, or BF16 in whole u32 words per row.
+// Weight bytes of a precision map, from the packing rule alone (no engine, no weights): what the views show as
+// "bytes per tensor" and "memory by precision". The rule is workers/quant/pack.ts's packedBytes (f32 4 B, bf16 2 B,
+// fp8 1 B per element + a 4 B scale per row, rows padded to 16 B), for the embedding as for every linear. A tied
+// head stored like the embedding shares its rows (0 bytes of its own), as both engines do.
 import type { LinearSpec, LlamaConfig, PrecisionMap, PresetName } from '../../workers/api.ts';
 import { LAYER_MATRICES, matrixShape, type LayerMatrix } from '../../workers/model/weights.ts';
-import { presetMap } from '../../workers/quant/precision.ts';
-
-const WORD = 4; // bytes per u32
-const ROW_ALIGN_WORDS = 4; // a vec4<u32>
+import { presetMap, sameSpec } from '../../workers/quant/precision.ts';
+import { packedBytes } from '../../workers/quant/pack.ts';
 
 export type WeightDtype = LinearSpec['dtype'];
 
-/** Elements per 32-bit word of a storage format. */
-export const elementsPerWord = (dtype: WeightDtype) => (dtype === 'f32' ? 1 : dtype === 'bf16' ? 2 : 4);
-
-/** Bytes of one linear W[n, k] stored as `dtype`: packed rows padded to 16 bytes, plus FP8's row scales. */
-export function matrixBytes(dtype: WeightDtype, n: number, k: number): number {
-  const words = Math.ceil(Math.ceil(k / elementsPerWord(dtype)) / ROW_ALIGN_WORDS) * ROW_ALIGN_WORDS;
-  const scales = dtype === 'fp8e4m3' || dtype === 'fp8e5m2' ? n * 4 : 0;
-  return n * words * WORD + scales;
-}
-
-/** Bytes of the token embedding [vocab, dim]: f32 as loaded, or BF16 in whole u32 words per row. */
-export function embeddingBytes(dtype: WeightDtype, vocab: number, dim: number): number {
-  if (dtype === 'f32') return vocab * dim * 4;
-  if (dtype === 'bf16') return vocab * Math.ceil(dim / 2) * WORD;
-  throw new Error(`the token embedding is f32 or bf16, not ${dtype}`);
-}
+/** Bytes of one linear W[n, k] stored as `dtype`. */
+export const matrixBytes = (dtype: WeightDtype, n: number, k: number) => packedBytes(dtype, n, k);
 
 export interface MapBytes {
   embedding: number;
-  output: number; // the head is packed on its own even when tied to the embedding
+  output: number; // 0 when a tied head shares the embedding's rows
+  outputShared: boolean;
   layers: Record<LayerMatrix, number>[];
   total: number;
 }
 
-/** Bytes of every weight under a map (norm gains are f32 in every map and not counted, as the engine does). */
+/** Bytes of every weight under a map (norm gains are f32 in every map and not counted, as the engines do). */
 export function mapBytes(c: LlamaConfig, map: PrecisionMap): MapBytes {
-  const embedding = embeddingBytes(map.embedding.dtype, c.vocabSize, c.dim);
-  const output = matrixBytes(map.output.dtype, c.vocabSize, c.dim);
+  const embedding = matrixBytes(map.embedding.dtype, c.vocabSize, c.dim);
+  const outputShared = c.tiedEmbeddings && sameSpec(map.embedding, map.output);
+  const output = outputShared ? 0 : matrixBytes(map.output.dtype, c.vocabSize, c.dim);
   let total = embedding + output;
   const layers = map.layers.map((row) => {
     const out = {} as Record<LayerMatrix, number>;
@@ -52,7 +35,7 @@ export function mapBytes(c: LlamaConfig, map: PrecisionMap): MapBytes {
     }
     return out;
   });
-  return { embedding, output, layers, total };
+  return { embedding, output, outputShared, layers, total };
 }
 
 /** Total weight bytes of the same model under a preset. */

@@ -5,6 +5,7 @@ import { gpu } from './harness.ts';
 import { readShared } from './shared.ts';
 import { parseGguf } from '../../workers/loader/gguf.ts';
 import { createGpuForward } from '../../workers/gpu/forward.ts';
+import { createGpuContext } from '../../workers/gpu/context.ts';
 import { CpuForward } from '../../workers/reference/forward.ts';
 import { presetMap } from '../../workers/quant/precision.ts';
 import { argmax } from '../../workers/model/sampler.ts';
@@ -22,8 +23,10 @@ const bytes = await readShared('models/stories260K/stories260K.gguf');
 const goldenBytes = await readShared('golden/stories260K/greedy.json');
 const refBytes = await readShared('golden/stories260K/logits-once-upon-a-time.f32');
 
+const model = bytes ? await parseGguf(bytes) : null!;
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
 describe.runIf(bytes && goldenBytes)('stories260K on the WebGPU engine', async () => {
-  const model = parseGguf(bytes!);
   const golden = JSON.parse(new TextDecoder().decode(goldenBytes!)) as Golden[];
   const vocab = model.config.vocabSize;
 
@@ -85,7 +88,7 @@ describe.runIf(bytes && goldenBytes)('stories260K on the WebGPU engine', async (
       await f.setPrecision(map);
       bytesByPreset[preset] = f.weightBytes();
       const got = await f.forward(seq, 0, true);
-      const want = new CpuForward(model.config, model.weights, map, 64).forwardSync(seq, 0, true);
+      const want = (await CpuForward.create(model.config, model.weights, map, 64)).forwardSync(seq, 0, true);
       let worst = 0, agree = 0;
       for (let p = 0; p < seq.length; p++) {
         const a = logSoftmax(want.subarray(p * vocab, (p + 1) * vocab)), b = logSoftmax(got.subarray(p * vocab, (p + 1) * vocab));
@@ -98,5 +101,24 @@ describe.runIf(bytes && goldenBytes)('stories260K on the WebGPU engine', async (
     expect(bytesByPreset.bf16).toBeLessThan(bytesByPreset.f32 * 0.51);
     expect(bytesByPreset['fp8-all']).toBeLessThan(bytesByPreset['fp8-llama3']);
     expect(bytesByPreset['fp8-llama3']).toBeLessThan(bytesByPreset.bf16);
+  });
+
+  test.each(['f32', 'fp8-llama3'] as const)('split into row chunks at a 32 KiB binding limit (%s): identical outputs', async (preset) => {
+    if (!(await gpu())) return;
+    const map = presetMap(model.config.nLayers, preset);
+    const seq = golden[0].prompt_tokens.concat(golden[0].greedy_continuation.slice(0, 20));
+    const run = async (bindingLimit?: number) => {
+      const f = await createGpuForward(model.config, model.weights, map, 64, undefined, await createGpuContext({ bindingLimit }));
+      const logits = await f.forward(seq, 0, true);
+      const greedy = await f.greedy([seq[seq.length - 1]], seq.length);
+      const out = { logits, greedy, chunk: f.chunk, bytes: f.weightBytes() };
+      f.dispose();
+      return out;
+    };
+    const whole = await run(), split = await run(32 << 10);
+    expect(split.chunk).toBeLessThan(seq.length); // the prefill ran in several passes
+    expect(split.bytes).toBe(whole.bytes);
+    expect(bits(split.logits)).toEqual(bits(whole.logits));
+    expect(split.greedy).toBe(whole.greedy);
   });
 });

@@ -7,7 +7,10 @@ import { readBuffer, storageBuffer, uniformBuffer, type GpuContext } from '../..
 import { stepWords } from '../../workers/kernels/registry.ts';
 import { attention, rmsnorm, rope, swiglu } from '../../workers/reference/ops.ts';
 import { ropeTable } from '../../workers/model/rope.ts';
-import { packEmbedding } from '../../workers/gpu/embedding.ts';
+import { uploadPacked } from '../../workers/gpu/weights.ts';
+import { packMatrix } from '../../workers/quant/pack.ts';
+import { wholeModel } from '../../workers/pipeline/split.ts';
+import type { WeightTensor } from '../../workers/model/tensor.ts';
 import { roundBf16Array } from '../../workers/quant/bf16.ts';
 import type { LlamaConfig, RopeStyle } from '../../workers/model/config.ts';
 import type { LlamaWeights } from '../../workers/model/weights.ts';
@@ -19,9 +22,11 @@ function config(o: Partial<LlamaConfig>): LlamaConfig {
   };
 }
 
+/** Norm gains only: the kernels here take no weight matrix (those are the linears' and the embedding's). */
 function noWeights(c: LlamaConfig): LlamaWeights {
   const z = (n: number) => new Float32Array(n);
-  return { tokenEmbedding: z(1), finalNorm: z(c.dim), output: z(1), layers: [{ attnNorm: z(c.dim), ffnNorm: z(c.dim), wq: z(1), wk: z(1), wv: z(1), wo: z(1), w1: z(1), w2: z(1), w3: z(1) }] };
+  const none = null as unknown as WeightTensor;
+  return { tokenEmbedding: none, finalNorm: z(c.dim), output: none, layers: [{ attnNorm: z(c.dim), ffnNorm: z(c.dim), wq: none, wk: none, wv: none, wo: none, w1: none, w2: none, w3: none }] };
 }
 
 interface Rig { ctx: GpuContext; k: GpuKernels; step: GPUBuffer; table: GPUBuffer; buf: (label: string, data: Float32Array | Uint32Array | number) => GPUBuffer }
@@ -34,7 +39,8 @@ async function rig(c: LlamaConfig, maxSeq: number, barrierFree?: boolean): Promi
     typeof data === 'number' ? storageBuffer(d, label, data * 4) : storageBuffer(d, label, data.byteLength, data);
   const step = uniformBuffer(d, 'step', stepWords(1, 0));
   const table = buf('rope', ropeTable(c, maxSeq));
-  const k = await GpuKernels.create(ctx, c, noWeights(c), maxSeq, step, table, (label, bytes, data) => data ? storageBuffer(d, label, bytes, data) : storageBuffer(d, label, bytes), barrierFree);
+  const k = await GpuKernels.create(ctx, c, noWeights(c), maxSeq, step, table, (label, bytes, data) => data ? storageBuffer(d, label, bytes, data) : storageBuffer(d, label, bytes),
+    wholeModel(c), barrierFree);
   return { ctx, k, step, table, buf };
 }
 
@@ -145,18 +151,20 @@ describe('swiglu and embed', () => {
     swiglu(want, h3, 3 * 129);
     expectClose(await read(r, b1, 3 * 129), want, 1e-6);
   });
-  for (const bf16 of [false, true]) {
-    test(`embed gathers ${bf16 ? 'bf16' : 'f32'} rows (odd dim)`, async () => {
+  for (const [bf16, limit] of [[false, undefined], [true, undefined], [false, 8 * 36 * 4], [true, 5 * 20 * 4]] as const) {
+    test(`embed gathers ${bf16 ? 'bf16' : 'f32'} rows (odd dim${limit ? `, table split into ${limit}-byte chunks` : ''})`, async () => {
       const c = config({ dim: 33, vocabSize: 37 });
       const r = await rig(c, 8);
       if (!r) return;
       const E = randomArray(37 * 33, 41);
       const spec = { dtype: bf16 ? 'bf16' : 'f32', scale: 'row', act: null, actBound: null, bf16Rounding: 'nearest' } as const;
-      const tokens = [0, 36, 5, 5, 17];
+      const tokens = [0, 36, 5, 5, 17, 8, 7];
       const x = r.buf('x', tokens.length * 33);
-      await run(r, tokens.length, 0, [r.k.embed(r.buf('tokens', new Uint32Array(tokens)), r.buf('E', packEmbedding(E, 37, 33, spec)), bf16, x)]);
-      const table = bf16 ? roundBf16Array(E) : E;
-      const want = new Float32Array(tokens.flatMap((t) => Array.from(table.subarray(t * 33, (t + 1) * 33))));
+      const table = uploadPacked({ ...r.ctx, bindingLimit: limit ?? r.ctx.bindingLimit }, 'E', packMatrix(E, 37, 33, spec), spec);
+      expect(table.chunks.length).toBe(limit ? Math.ceil(37 / (limit / (table.kPacked * 4))) : 1);
+      await run(r, tokens.length, 0, [r.k.embed(r.buf('tokens', new Uint32Array(tokens)), table, x)]);
+      const values = bf16 ? roundBf16Array(E) : E;
+      const want = new Float32Array(tokens.flatMap((t) => Array.from(values.subarray(t * 33, (t + 1) * 33))));
       expectClose(await read(r, x, tokens.length * 33), want, 0);
     });
   }

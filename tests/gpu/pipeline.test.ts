@@ -22,7 +22,7 @@ describe.runIf(bytes && goldenBytes)('pipeline stages in Web Workers on WebGPU (
   test('p = 2 stages, m = 2 micro-batches: identical logits and greedy tokens to one GpuForward', async () => {
     const ctx = await gpu();
     if (!ctx) return;
-    const model = parseGguf(bytes!);
+    const model = await parseGguf(bytes!);
     const golden = JSON.parse(new TextDecoder().decode(goldenBytes!)) as Golden[];
     const c = model.config, map = presetMap(c.nLayers, 'f32'), maxTokens = 8, greedy = { temperature: 0, topK: 0, topP: 1 };
     const prompts = [golden[0].prompt_tokens, golden[1 % golden.length].prompt_tokens];

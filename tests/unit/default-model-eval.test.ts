@@ -18,13 +18,14 @@ const pairs = readFileSync(`${defaultModelDir}eval/addition.jsonl`, 'utf8').trim
 const heldout = readFileSync(`${defaultModelDir}eval/heldout.txt`, 'utf8');
 const recorded = JSON.parse(readFileSync(`${defaultModelDir}eval/results.json`, 'utf8')) as { addition_accuracy: number; heldout_perplexity: number };
 
+const model = await loadDefault();
+
 describe('the default model on held-out data (CPU engine, f32)', () => {
-  const model = loadDefault();
   const t = model.tokenizer;
   const map = presetMap(model.config.nLayers, 'f32');
 
-  test(`answers held-out "What is A + B?" with the right sum (>= ${MIN_ADDITION_ACCURACY * 100}%)`, () => {
-    const forward = new CpuForward(model.config, model.weights, map, 128);
+  test(`answers held-out "What is A + B?" with the right sum (>= ${MIN_ADDITION_ACCURACY * 100}%)`, async () => {
+    const forward = await CpuForward.create(model.config, model.weights, map, 128);
     let right = 0;
     for (const p of pairs) {
       const prompt = t.encode(p.prompt, { bos: false, specials: true });
@@ -45,14 +46,15 @@ describe('the default model on held-out data (CPU engine, f32)', () => {
     expect(Math.abs(accuracy - recorded.addition_accuracy)).toBeLessThanOrEqual(0.03);
   }, 240_000); // 200 greedy chat replies: ~15 s on a quiet 2-core machine, several times that under load
 
-  test(`has perplexity <= ${MAX_HELDOUT_PERPLEXITY} on held-out text, as PyTorch measured it`, () => {
+  test(`has perplexity <= ${MAX_HELDOUT_PERPLEXITY} on held-out text, as PyTorch measured it`, async () => {
     const tokens = t.encode(heldout, { bos: false, specials: true });
     const ctx = model.config.contextLength;
     let nll = 0, n = 0;
+    const forward = await CpuForward.create(model.config, model.weights, map, ctx);
     for (let i = 0; i + 1 < tokens.length; i += ctx) { // windows of the context length, as training evaluated
       const w = tokens.slice(i, i + ctx);
       if (w.length < 2) break;
-      const logits = new CpuForward(model.config, model.weights, map, w.length).forwardSync(w, 0, true);
+      const logits = forward.forwardSync(w, 0, true);
       const q = evaluate(logits, logits, w, model.config.vocabSize);
       nll += Math.log(q.reference_perplexity) * q.tokens;
       n += q.tokens;

@@ -9,8 +9,9 @@ import { renderChat } from '../../workers/model/chat.ts';
 import { DEFAULT_MODEL } from '../../workers/engine.ts';
 import { loadDefault } from './default-model.ts';
 
+const model = await loadDefault();
+
 describe('the embedded default model', () => {
-  const model = loadDefault();
   const c = model.config;
 
   test('has the Llama 3.1 architecture in miniature', () => {
@@ -72,11 +73,11 @@ describe('the embedded default model', () => {
     for (const c of cases) expect(model.tokenizer.encode(c.text, { bos: false, specials: true }), c.text).toEqual(c.ids);
   });
 
-  test('gives the logits PyTorch gives (last position of a chat prompt)', () => {
+  test('gives the logits PyTorch gives (last position of a chat prompt)', async () => {
     const f = fixture('llama31-mini-logits.json') as { prompt: string; ids: number[]; argmax: number; logits_last: number[] };
     const ids = model.tokenizer.encode(f.prompt, { bos: false, specials: true });
     expect(ids).toEqual(f.ids);
-    const logits = new CpuForward(c, model.weights, presetMap(c.nLayers, 'f32'), 64).forwardSync(ids, 0);
+    const logits = (await CpuForward.create(c, model.weights, presetMap(c.nLayers, 'f32'), 64)).forwardSync(ids, 0);
     expect(argmax(logits)).toBe(f.argmax);
     let worst = 0;
     for (let i = 0; i < logits.length; i++) worst = Math.max(worst, Math.abs(logits[i] - f.logits_last[i]));

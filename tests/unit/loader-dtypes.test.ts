@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBF16, decodeF16, decodeQ8_0 } from '../../workers/loader/dtypes.ts';
 import { parseGguf } from '../../workers/loader/gguf.ts';
+import { readF32 } from '../../workers/model/tensor.ts';
 import { tinyLlama, TINY } from './gguf-writer.ts';
 
 const u16le = (a: number[]) => new Uint8Array(Uint16Array.from(a).buffer);
@@ -50,23 +51,24 @@ describe('dtype conversion', () => {
 describe('dtype conversion through a GGUF file', () => {
   const { dim, nHeads, nKvHeads, headDim, hiddenDim } = TINY;
 
-  it('loads F16, BF16 and Q8_0 tensors as f32 and reports their dtype and bytes', () => {
+  it('loads F16, BF16 and Q8_0 tensors as f32 and reports their dtype and bytes', async () => {
     const nq = nHeads * headDim * dim, nk = nKvHeads * headDim * dim, ng = hiddenDim * dim;
     const halfs = Array.from({ length: nq }, (_, i) => HALF[i % HALF.length]).filter((h) => Number.isFinite(h[1]));
     const f16 = Array.from({ length: nq }, (_, i) => halfs[i % halfs.length]);
     const bf = Array.from({ length: nk }, (_, i) => BF[i % 4]); // finite ones
     const blocks = Array.from({ length: ng / 32 }, (_, b) => q8Block(0x3c00 + b, Array.from({ length: 32 }, (_, j) => j - b)));
-    const m = parseGguf(tinyLlama({
+    const m = await parseGguf(tinyLlama({
       replace: {
         'blk.0.attn_q.weight': { name: 'blk.0.attn_q.weight', dims: [dim, nHeads * headDim], type: 1, data: u16le(f16.map((h) => h[0])) },
         'blk.0.attn_k.weight': { name: 'blk.0.attn_k.weight', dims: [dim, nKvHeads * headDim], type: 30, data: u16le(bf.map((h) => h[0])) },
         'blk.1.ffn_gate.weight': { name: 'blk.1.ffn_gate.weight', dims: [dim, hiddenDim], type: 8, data: new Uint8Array(blocks.flatMap((b) => [...b])) },
       },
     }).bytes);
-    expect(Array.from(m.weights.layers[0].wq)).toEqual(f16.map((h) => h[1]));
-    expect(Array.from(m.weights.layers[0].wk)).toEqual(bf.map((h) => h[1]));
+    expect(Array.from(await readF32(m.weights.layers[0].wq))).toEqual(f16.map((h) => h[1]));
+    expect(Array.from(await readF32(m.weights.layers[0].wk))).toEqual(bf.map((h) => h[1]));
+    expect([m.weights.layers[1].w1.dtype, m.weights.layers[0].wq.dtype]).toEqual(['Q8_0', 'F16']); // stored as they are
     // block b has scale f16(0x3c00 + b) = 1 + b/1024 and q_j = j - b
-    const gate = m.weights.layers[1].w1;
+    const gate = await readF32(m.weights.layers[1].w1);
     for (let b = 0; b < ng / 32; b++) for (let j = 0; j < 32; j++) expect(gate[b * 32 + j]).toBe(Math.fround(1 + b / 1024) * (j - b));
     const info = (n: string) => m.tensors.find((t) => t.name === n);
     expect(info('blk.0.attn_q.weight')).toMatchObject({ dtype: 'F16', bytes: nq * 2 });
@@ -74,10 +76,10 @@ describe('dtype conversion through a GGUF file', () => {
     expect(info('blk.1.ffn_gate.weight')).toMatchObject({ dtype: 'Q8_0', bytes: (ng / 32) * 34 });
   });
 
-  it('rejects Q8_0 rows that are not whole blocks', () => {
+  it('rejects Q8_0 rows that are not whole blocks', async () => {
     const n = dim * hiddenDim; // ffn_down rows have hiddenDim = 48 columns: one and a half blocks
     const bad = { name: 'blk.0.ffn_down.weight', dims: [hiddenDim, dim], type: 8, data: new Uint8Array(Math.ceil(n / 32) * 34) };
-    expect(() => parseGguf(tinyLlama({ replace: { 'blk.0.ffn_down.weight': bad } }).bytes))
-      .toThrow('corrupt GGUF: Q8_0 tensor blk.0.ffn_down.weight has rows of 48, not a multiple of 32');
+    await expect(parseGguf(tinyLlama({ replace: { 'blk.0.ffn_down.weight': bad } }).bytes))
+      .rejects.toThrow('corrupt model: Q8_0 tensor blk.0.ffn_down.weight has rows of 48, not whole blocks of 32');
   });
 });

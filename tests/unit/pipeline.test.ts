@@ -35,7 +35,7 @@ async function stages(model: LoadedModel, map: PrecisionMap, p: number, slots: n
 
 /** The single-engine reference: generate's token loop on the whole model, and the logits each sample saw. */
 async function reference(model: LoadedModel, map: PrecisionMap, prompt: number[], maxTokens: number, sampling: SamplingParams, seed: number) {
-  const f = new CpuForward(model.config, model.weights, map, 512);
+  const f = await CpuForward.create(model.config, model.weights, map, 512);
   const seen: Float32Array[] = [];
   const recording = Object.assign(Object.create(f) as Forward, {
     forward: async (t: number[], pos0: number, all?: boolean) => { const l = await f.forward(t, pos0, all); seen.push(l); return l; },
@@ -46,8 +46,9 @@ async function reference(model: LoadedModel, map: PrecisionMap, prompt: number[]
   return { tokens: r.tokens, logits: seen.slice(chunks - 1) };
 }
 
+const model = bytes ? await parseGguf(bytes) : null!;
+
 describe.runIf(bytes)('pipeline stages on stories260K (CPU, in-process)', () => {
-  const model = parseGguf(bytes!);
   const map = presetMap(model.config.nLayers, 'f32');
   const long = Array.from({ length: 140 }, (_, i) => golden[i % golden.length].greedy_continuation[i % 20]);
   const prompts = [golden[0].prompt_tokens, [1, ...long], golden[1 % golden.length].prompt_tokens];

@@ -1,9 +1,8 @@
-// The views' byte counts (src/viz/weightBytes.ts) against the packer itself (workers/quant/pack.ts, the GPU
-// embedding packer) and against the engine's own ModelInfo.weightBytes on stories260K under every preset.
+// The views' byte counts (src/viz/weightBytes.ts) against the packer itself (workers/quant/pack.ts) and against
+// the engine's own ModelInfo.weightBytes on stories260K under every preset.
 import { describe, expect, it } from 'vitest';
-import { embeddingBytes, mapBytes, matrixBytes, presetBytes } from '../../src/viz/weightBytes.ts';
+import { mapBytes, matrixBytes, presetBytes } from '../../src/viz/weightBytes.ts';
 import { packMatrix } from '../../workers/quant/pack.ts';
-import { packEmbedding } from '../../workers/gpu/embedding.ts';
 import { presetMap } from '../../workers/quant/precision.ts';
 import { PRESETS, WEIGHT_DTYPES } from '../../workers/quant/types.ts';
 import type { LlamaConfig } from '../../workers/model/config.ts';
@@ -29,13 +28,13 @@ describe('weight bytes from the packing math', () => {
     }
   });
 
-  it('the embedding: f32 as loaded, bf16 in whole u32 words per row (as the GPU packs it)', () => {
-    for (const dim of [4, 7, 64]) {
-      const w = new Float32Array(11 * dim).fill(0.5);
-      expect(embeddingBytes('bf16', 11, dim)).toBe(packEmbedding(w, 11, dim, spec('bf16')).byteLength);
-      expect(embeddingBytes('f32', 11, dim)).toBe(packEmbedding(w, 11, dim, spec('f32')).byteLength);
-    }
-    expect(() => embeddingBytes('fp8e4m3', 11, 4)).toThrow(/f32 or bf16/);
+  it('a tied head stored like the embedding shares its rows; stored differently, it has its own', () => {
+    const c = { dim: 64, hiddenDim: 176, nLayers: 3, nHeads: 4, nKvHeads: 2, headDim: 16, vocabSize: 10, tiedEmbeddings: true } as LlamaConfig;
+    const bf16 = mapBytes(c, presetMap(3, 'bf16'));
+    expect(bf16).toMatchObject({ output: 0, outputShared: true, embedding: 10 * 64 * 2 });
+    const fp8Head = presetMap(3, 'bf16');
+    fp8Head.output = { ...fp8Head.output, dtype: 'fp8e4m3' };
+    expect(mapBytes(c, fp8Head)).toMatchObject({ output: 10 * 64 + 10 * 4, outputShared: false });
   });
 
   it('sums a map: fp8-llama3 puts only the FFN of the middle layers in FP8', () => {
@@ -63,7 +62,7 @@ const bytes = readShared(STORIES);
 
 describe.runIf(bytes)('weight bytes on stories260K', () => {
   it('equal the engine\'s ModelInfo.weightBytes under every preset', async () => {
-    const e = new Engine({ engine: 'cpu', baseUrl: 'http://localhost/' });
+    const e = new Engine({ engine: 'cpu', baseUrl: 'http://localhost/' }); // an F32 file: the CPU stores f32 as f32
     const info = await e.load({ kind: 'file', name: 'stories260K.gguf', bytes: bytes!.buffer.slice(bytes!.byteOffset, bytes!.byteOffset + bytes!.byteLength) as ArrayBuffer });
     expect(mapBytes(info.config, info.precision).total).toBe(info.weightBytes);
     for (const p of PRESETS) {

@@ -11,12 +11,22 @@ export interface GpuContext {
    * there, so kernels pick barrier-free variants (same results; the parity tests run both).
    */
   cpuAdapter: boolean;
+  /**
+   * Most bytes one storage binding (and so one weight buffer) may hold: the device's maxStorageBufferBindingSize
+   * and maxBufferSize, or less when asked (tests run the row-chunking path with a small limit).
+   */
+  bindingLimit: number;
+}
+
+export interface GpuOptions {
+  /** Lower the storage-binding limit the engine plans with (bytes): larger tensors are split into row chunks. */
+  bindingLimit?: number;
 }
 
 export const isCpuAdapter = (name: string) => /swiftshader|llvmpipe|lavapipe/i.test(name);
 
 /** Requests an adapter and a device with the largest storage-buffer limits the adapter offers. */
-export async function createGpuContext(): Promise<GpuContext> {
+export async function createGpuContext(options: GpuOptions = {}): Promise<GpuContext> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new Error('WebGPU is not available in this browser: use a recent Chrome or Edge, or the CPU engine');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
@@ -33,7 +43,9 @@ export async function createGpuContext(): Promise<GpuContext> {
   });
   const info = adapter.info;
   const adapterName = [info?.vendor, info?.architecture, info?.device].filter(Boolean).join(' ') || 'unknown adapter';
-  return { device, adapterName, hasTimestamps, cpuAdapter: isCpuAdapter(adapterName) };
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  const bindingLimit = Math.floor(Math.min(limit, options.bindingLimit ?? limit) / 16) * 16; // whole vec4s
+  return { device, adapterName, hasTimestamps, cpuAdapter: isCpuAdapter(adapterName), bindingLimit };
 }
 
 /** A storage buffer with a label, optionally initialised from data. */

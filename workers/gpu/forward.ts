@@ -4,25 +4,29 @@
 // A forward may run only layers [l0, l1) (a pipeline stage, workers/pipeline/split.ts): it then takes x instead of
 // token ids and/or returns x instead of logits; each sequence in flight has KV caches (and a pass list) of its own.
 import { kvDim, qDim, type LlamaConfig } from '../model/config.ts';
-import type { Forward } from '../model/forward.ts';
+import { Cancelled, type Forward, type LoadProgressFn, type MemoryUse } from '../model/forward.ts';
 import { PREFILL_CHUNK } from '../model/generate.ts';
 import { ropeTable } from '../model/rope.ts';
-import { LAYER_MATRICES, matrixShape, type LayerMatrix, type LlamaWeights } from '../model/weights.ts';
+import { LAYER_MATRICES, type LayerMatrix, type LlamaWeights } from '../model/weights.ts';
+import { headSharesEmbedding, weightSlots } from '../model/slots.ts';
+import { storedBytes } from '../model/tensor.ts';
 import type { PrecisionMap } from '../quant/types.ts';
+import { sameSpec } from '../quant/precision.ts';
+import type { QuantStats } from '../quant/pack.ts';
 import { stepWords } from '../kernels/registry.ts';
 import { isFirst, isLast, wholeModel, type ForwardPart } from '../pipeline/split.ts';
 import { checkInput } from '../reference/forward.ts';
-import { createGpuContext, storageBuffer, uniformBuffer, type GpuContext } from './context.ts';
-import { createGpuLinear, type GpuLinear } from './linear.ts';
+import { createGpuContext, storageBuffer, uniformBuffer, type GpuContext, type GpuOptions } from './context.ts';
+import { gpuLinear, type GpuLinear } from './linear.ts';
+import { uploadTensor, type GpuWeights } from './weights.ts';
 import { GpuKernels, type Dispatch } from './kernels.ts';
 import { stepNames, timeDispatches, type KernelTime } from './profile.ts';
-import { packEmbedding } from './embedding.ts';
 
 type Linears = Record<LayerMatrix, GpuLinear>;
 
 export async function createGpuForward(config: LlamaConfig, weights: LlamaWeights, map: PrecisionMap, maxSeq: number,
-  onProgress?: (loaded: number, total: number) => void, ctx?: GpuContext, part?: Partial<ForwardPart>): Promise<GpuForward> {
-  ctx ??= await createGpuContext();
+  onProgress?: LoadProgressFn, ctx?: GpuContext, part?: Partial<ForwardPart>, options?: GpuOptions): Promise<GpuForward> {
+  ctx ??= await createGpuContext(options);
   const f = new GpuForward(ctx, config, weights, maxSeq, part);
   try {
     await f.init(map, onProgress);
@@ -39,44 +43,48 @@ export class GpuForward implements Forward {
   readonly part: ForwardPart;
   precision!: PrecisionMap;
   private readonly device: GPUDevice;
-  private readonly chunk = PREFILL_CHUNK; // most rows per pass
+  /** Most rows per pass: PREFILL_CHUNK, or fewer when a row of logits or activations is large for one binding. */
+  readonly chunk: number;
   private lost: string | null = null;
   private owned: GPUBuffer[] = [];
   private b!: Record<'tokens' | 'step' | 'final' | 'x' | 'xb' | 'q' | 'k' | 'v' | 'hb' | 'hb2' | 'xf' | 'logits' | 'token' | 'readback' | 'rope', GPUBuffer>;
-  private readonly scratch = { tokens: new Uint32Array(PREFILL_CHUNK), step: new Uint32Array(4) };
+  private readonly scratch: { tokens: Uint32Array<ArrayBuffer>; step: Uint32Array<ArrayBuffer> };
   private argmax: Dispatch | null = null; // the last part's greedy pick: token = argmax(logits)
   private kCache: GPUBuffer[][] = []; // [slot][layer]
   private vCache: GPUBuffer[][] = [];
+  private weights = new Map<string, GpuWeights>(); // by slot label: "embedding", "L3.w1", "output"
   private linears: Linears[] = []; // [layer] for layers in [l0, l1)
   private head: GpuLinear | null = null;
-  private embedding: GPUBuffer | null = null;
-  private embeddingBytes = 0;
   private passes: Dispatch[][] = []; // per slot, the forward pass as a list of dispatches, built once per precision
   private kernels!: GpuKernels;
   private timer: { query: GPUQuerySet; resolve: GPUBuffer } | null = null;
   /** GPU time of the last call's compute passes (timestamp queries; null where the adapter has none) and its host time. */
   lastTiming: { gpuMs: number | null; hostMs: number } = { gpuMs: null, hostMs: 0 };
 
-  constructor(private readonly ctx: GpuContext, readonly config: LlamaConfig, private readonly weights: LlamaWeights, readonly maxSeq: number, part?: Partial<ForwardPart>) {
+  constructor(private readonly ctx: GpuContext, readonly config: LlamaConfig, private readonly model: LlamaWeights, readonly maxSeq: number, part?: Partial<ForwardPart>) {
     this.device = ctx.device;
     this.adapterName = ctx.adapterName;
     this.part = wholeModel(config, part);
+    // a row of every activation buffer must fit one binding: logits (vocab) on the last part, the FFN (hiddenDim)
+    const widest = Math.max(this.last ? config.vocabSize : 0, config.hiddenDim, config.dim, qDim(config)) * 4;
+    this.chunk = Math.max(1, Math.min(PREFILL_CHUNK, Math.floor(ctx.bindingLimit / widest)));
+    this.scratch = { tokens: new Uint32Array(this.chunk), step: new Uint32Array(4) };
     void this.device.lost.then((info) => { this.lost = info.message || info.reason || 'unknown reason'; });
   }
 
   private get first() { return isFirst(this.part); }
   private get last() { return isLast(this.config, this.part); }
 
-  /** Allocates activations, caches and weights; sizes are checked against the adapter before anything is made. */
-  async init(map: PrecisionMap, onProgress?: (loaded: number, total: number) => void): Promise<void> {
+  /** Allocates activations, caches and weights; every buffer's size is checked against the binding limit first. */
+  async init(map: PrecisionMap, onProgress?: LoadProgressFn): Promise<void> {
     const c = this.config, d = this.device, n = this.chunk, { l0, l1, slots } = this.part;
     const f32 = 4, kv = kvDim(c), qd = qDim(c);
-    const logitRows = this.last ? n : 0; // a middle stage has no head
-    const limit = d.limits.maxStorageBufferBindingSize;
-    const largest = Math.max(this.first || this.last ? c.vocabSize * c.dim * f32 : 0, c.hiddenDim * c.dim * f32, logitRows * c.vocabSize * f32);
-    if (largest > limit) {
-      throw new Error(`this model needs GPU buffers of ${mb(largest)}; this adapter allows ${mb(limit)}: use the CPU engine or a smaller model`);
+    const limit = this.ctx.bindingLimit;
+    const cacheBytes = this.maxSeq * kv * f32;
+    if (cacheBytes > limit) {
+      throw new Error(`a ${this.maxSeq}-token KV cache needs ${mb(cacheBytes)} per layer; this GPU binds at most ${mb(limit)}: lower the context`);
     }
+    const logitRows = this.last ? n : 0; // a middle stage has no head
     d.pushErrorScope('out-of-memory');
     const buf = (label: string, bytes: number, data?: ArrayBufferView) => this.own(storageBuffer(d, label, bytes, data));
     const outBytes = Math.max(logitRows * c.vocabSize, n * c.dim) * f32; // logits (last stage) or x (others)
@@ -103,8 +111,8 @@ export class GpuForward implements Forward {
       this.kCache.push([]);
       this.vCache.push([]);
       for (let l = l0; l < l1; l++) {
-        this.kCache[s][l] = buf(`${slot}L${l}.k_cache`, this.maxSeq * kv * f32);
-        this.vCache[s][l] = buf(`${slot}L${l}.v_cache`, this.maxSeq * kv * f32);
+        this.kCache[s][l] = buf(`${slot}L${l}.k_cache`, cacheBytes);
+        this.vCache[s][l] = buf(`${slot}L${l}.v_cache`, cacheBytes);
       }
     }
     if (this.ctx.hasTimestamps) {
@@ -113,51 +121,67 @@ export class GpuForward implements Forward {
         resolve: this.own(d.createBuffer({ label: 'forward.timestamps.resolve', size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC })),
       };
     }
-    this.kernels = await GpuKernels.create(this.ctx, c, this.weights, this.maxSeq, this.b.step, this.b.rope, buf);
+    this.kernels = await GpuKernels.create(this.ctx, c, this.model, this.maxSeq, this.b.step, this.b.rope, buf, this.part);
     if (this.last) this.argmax = this.kernels.argmax(this.b.logits, this.b.token);
     const oom = await d.popErrorScope();
-    if (oom) throw new Error(`out of GPU memory allocating activations and KV cache (${mb(this.activationBytes())}): close other GPU tabs or use a smaller model`);
+    if (oom) throw new Error(`out of GPU memory allocating activations and KV cache (${mb(this.ownedBytes())}): lower the context, close other GPU tabs or use a smaller model`);
     await this.setPrecision(map, onProgress);
   }
 
-  async setPrecision(map: PrecisionMap, onProgress?: (loaded: number, total: number) => void): Promise<void> {
-    const c = this.config, w = this.weights, d = this.device, { l0, l1 } = this.part;
-    this.releaseWeights();
-    d.pushErrorScope('out-of-memory');
-    const total = (l1 - l0) * LAYER_MATRICES.length + 2;
-    let done = 0;
-    const tick = () => onProgress?.(++done, total);
-    if (this.first) {
-      const packed = packEmbedding(w.tokenEmbedding, c.vocabSize, c.dim, map.embedding);
-      this.embedding = storageBuffer(d, `embedding.${map.embedding.dtype}`, packed.byteLength, packed);
-      this.embeddingBytes = packed.byteLength;
+  /**
+   * Re-packs, from the file, every tensor whose spec the new map changes; the old buffers of a tensor are freed
+   * before its new ones are made, so the GPU never holds two copies of the weights.
+   */
+  async setPrecision(map: PrecisionMap, onProgress?: LoadProgressFn, cancelled?: () => boolean): Promise<void> {
+    const c = this.config, d = this.device, b = this.b;
+    const slots = weightSlots(c, this.model, map, this.part);
+    // what is on the GPU now is the truth (a cancelled switch leaves some tensors in the new format)
+    const todo = slots.filter((s) => { const w = this.weights.get(s.label); return !w || !sameSpec(w.spec, s.spec); });
+    this.releaseLinears();
+    this.passes = [];
+    for (const [label, w] of this.weights) {
+      if (!slots.some((s) => s.label === label) || todo.some((s) => s.label === label)) { w.destroy(); this.weights.delete(label); }
     }
-    tick();
-    const b = this.b;
-    for (let l = l0; l < l1; l++) {
-      const lw = w.layers[l], spec = map.layers[l];
-      const io = (m: LayerMatrix) => {
-        const x = m === 'w2' ? b.hb : b.xb;
-        const y = { wq: b.q, wk: b.k, wv: b.v, wo: b.x, w1: b.hb, w3: b.hb2, w2: b.x }[m];
-        return { x, y, rows: b.step, maxRows: this.chunk, accumulate: m === 'wo' || m === 'w2' };
-      };
+    const total = todo.reduce((n, s) => n + storedBytes(s.tensor), 0);
+    let done = 0;
+    onProgress?.(0, total);
+    for (const s of todo) {
+      if (cancelled?.()) throw new Cancelled();
+      d.pushErrorScope('out-of-memory');
+      let w: GpuWeights | null = null, failure: unknown = null;
+      try {
+        w = await uploadTensor(this.ctx, `${s.label}.${s.spec.dtype}`, s.tensor, s.spec, (bytes) => onProgress?.((done += bytes), total));
+      } catch (e) {
+        failure = e;
+      }
+      const oom = await d.popErrorScope();
+      if (oom || failure) {
+        w?.destroy();
+        const held = [...this.weights.values()].reduce((n, x) => n + x.bytes, 0);
+        this.releaseWeights();
+        if (!oom) throw failure;
+        throw new Error(`out of GPU memory uploading ${s.label} (${mb(held)} of weights were in place): pick a smaller precision (bf16 or fp8), lower the context, or use a smaller model`);
+      }
+      this.weights.set(s.label, w!);
+    }
+    // the matmuls: the layers' linears, and the head (over the embedding's buffers when it shares them)
+    const io = (m: LayerMatrix) => {
+      const x = m === 'w2' ? b.hb : b.xb;
+      const y = { wq: b.q, wk: b.k, wv: b.v, wo: b.x, w1: b.hb, w3: b.hb2, w2: b.x }[m];
+      return { x, y, rows: b.step, maxRows: this.chunk, accumulate: m === 'wo' || m === 'w2' };
+    };
+    for (let l = this.part.l0; l < this.part.l1; l++) {
       const linears = {} as Linears;
       for (const m of LAYER_MATRICES) {
-        const [rows, cols] = matrixShape(c, m);
-        linears[m] = await createGpuLinear(this.ctx, `L${l}.${m}.${spec[m].dtype}`, lw[m], rows, cols, spec[m], io(m));
-        tick();
+        const spec = map.layers[l][m];
+        linears[m] = await gpuLinear(this.ctx, `L${l}.${m}.${spec.dtype}`, this.weights.get(`L${l}.${m}`)!, spec, io(m));
       }
       this.linears[l] = linears;
     }
     if (this.last) {
-      this.head = await createGpuLinear(this.ctx, `output.${map.output.dtype}`, w.output, c.vocabSize, c.dim, map.output,
-        { x: b.xf, y: b.logits, rows: b.final, maxRows: this.chunk });
-    }
-    tick();
-    const oom = await d.popErrorScope();
-    if (oom) {
-      this.releaseWeights();
-      throw new Error(`out of GPU memory uploading weights (${mb(this.weightBytes())} needed): pick a smaller precision (bf16 or fp8) or a smaller model`);
+      const shared = headSharesEmbedding(c, map, this.part);
+      this.head = await gpuLinear(this.ctx, `output.${map.output.dtype}${shared ? '.tied' : ''}`, this.weights.get(shared ? 'embedding' : 'output')!,
+        map.output, { x: b.xf, y: b.logits, rows: b.final, maxRows: this.chunk });
     }
     this.precision = map;
     this.passes = this.kCache.map((_, slot) => this.buildPasses(slot));
@@ -167,7 +191,7 @@ export class GpuForward implements Forward {
   private buildPasses(slot: number): Dispatch[] {
     const b = this.b, k = this.kernels, kCache = this.kCache[slot], vCache = this.vCache[slot];
     const passes: Dispatch[] = [];
-    if (this.first) passes.push(k.embed(b.tokens, this.embedding!, this.precision.embedding.dtype === 'bf16', b.x)); // x = E[tokens]
+    if (this.first) passes.push(k.embed(b.tokens, this.weights.get('embedding')!, b.x)); // x = E[tokens]
     for (let l = this.part.l0; l < this.part.l1; l++) {
       const L = this.linears[l], lw = k.layerNorms[l];
       passes.push(
@@ -308,25 +332,40 @@ export class GpuForward implements Forward {
   }
 
   weightBytes(): number {
-    let bytes = this.embeddingBytes + (this.head?.bytes ?? 0);
-    for (let l = this.part.l0; l < this.part.l1; l++) for (const m of LAYER_MATRICES) bytes += this.linears[l]?.[m].bytes ?? 0;
+    let bytes = 0;
+    for (const w of this.weights.values()) bytes += w.bytes;
     return bytes;
   }
 
-  private activationBytes(): number {
+  /** GPU bytes by what for, from the buffers themselves: weights per storage format, KV cache, the rest. */
+  memory(): MemoryUse {
+    const device: Record<string, number> = {};
+    for (const w of this.weights.values()) device[w.dtype] = (device[w.dtype] ?? 0) + w.bytes;
+    const kv = [...this.kCache, ...this.vCache].flat().reduce((n, x) => n + (x?.size ?? 0), 0);
+    return { weights: this.weightBytes(), kv, activations: this.ownedBytes() - kv + this.kernels.bytes(), device };
+  }
+
+  tensorStats(): { label: string; dtype: string; bytes: number; stats: QuantStats }[] {
+    return [...this.weights].map(([label, w]) => ({ label, dtype: w.dtype, bytes: w.bytes, stats: w.stats }));
+  }
+
+  private ownedBytes(): number {
     return this.owned.reduce((s, b) => s + b.size, 0);
   }
 
   private own(b: GPUBuffer): GPUBuffer { this.owned.push(b); return b; }
 
-  private releaseWeights(): void {
+  private releaseLinears(): void {
     for (const L of this.linears) if (L) for (const m of LAYER_MATRICES) L[m].destroy();
     this.linears = [];
     this.head?.destroy();
     this.head = null;
-    this.embedding?.destroy();
-    this.embedding = null;
-    this.embeddingBytes = 0;
+  }
+
+  private releaseWeights(): void {
+    this.releaseLinears();
+    for (const w of this.weights.values()) w.destroy();
+    this.weights.clear();
   }
 
   dispose(): void {

@@ -2,6 +2,8 @@
 // helper returns a Dispatch: something the forward pass encodes with the number of rows of the current call.
 import type { LlamaConfig } from '../model/config.ts';
 import type { LlamaWeights } from '../model/weights.ts';
+import { isLast, type ForwardPart } from '../pipeline/split.ts';
+import type { GpuWeights } from './weights.ts';
 import { KERNELS, entries, type KernelName } from '../kernels/registry.ts';
 import { createPipeline, groups, uniformBuffer, type GpuContext } from './context.ts';
 
@@ -21,16 +23,18 @@ export class GpuKernels {
 
   private constructor(private readonly ctx: GpuContext, private readonly c: LlamaConfig,
     private readonly pipelines: Record<Exclude<KernelName, 'attentionOnline'> | 'ropeStore' | 'embedBf16', GPUComputePipeline>, private readonly step: GPUBuffer,
-    private readonly ropeTable: GPUBuffer, private readonly barrierFree: boolean) {}
+    private readonly ropeTable: GPUBuffer, private readonly onlineAttention: boolean) {}
 
   /**
    * barrierFree (default: on CPU adapters) picks the variants without workgroup barriers: one thread per row for
    * rmsnorm, an online-softmax thread per (head, row) for attention. Results agree with the CPU twin either way.
    */
   static async create(ctx: GpuContext, c: LlamaConfig, weights: LlamaWeights, maxSeq: number, step: GPUBuffer, ropeTable: GPUBuffer, alloc: Alloc,
-    barrierFree = ctx.cpuAdapter): Promise<GpuKernels> {
+    part: ForwardPart, barrierFree = ctx.cpuAdapter): Promise<GpuKernels> {
     const d = ctx.device;
-    if (barrierFree && c.headDim > 256) throw new Error(`headDim ${c.headDim} is over the 256 the barrier-free attention kernel holds`);
+    // the workgroup kernel keeps a row's scores (maxSeq floats) in workgroup memory; longer contexts use the online one
+    const online = barrierFree || maxSeq * 4 + WG * 4 > d.limits.maxComputeWorkgroupStorageSize;
+    if (online && c.headDim > 256) throw new Error(`headDim ${c.headDim} is over the 256 the online attention kernel holds: lower the context`);
     const interleaved = c.ropeStyle === 'interleaved';
     const pipelines = {
       embed: await createPipeline(d, 'embed', KERNELS.embed, { WG }),
@@ -38,18 +42,21 @@ export class GpuKernels {
       rmsnorm: await createPipeline(d, 'rmsnorm', KERNELS.rmsnorm, { WG: barrierFree ? 1 : WG }),
       rope: await createPipeline(d, 'rope', KERNELS.rope, { WG, INTERLEAVED: interleaved ? 1 : 0 }),
       ropeStore: await createPipeline(d, 'rope.store_kv', KERNELS.rope, { WG, INTERLEAVED: interleaved ? 1 : 0, STORE: 1 }),
-      attention: barrierFree
+      attention: online
         ? await createPipeline(d, 'attention.online', KERNELS.attentionOnline, {})
         : await createPipeline(d, 'attention', KERNELS.attention, { WG, MAX_SEQ: maxSeq }),
       swiglu: await createPipeline(d, 'swiglu', KERNELS.swiglu, { WG }),
       argmax: await createPipeline(d, 'argmax', KERNELS.argmax, { WG: barrierFree ? 16 : 256 }),
     };
-    const k = new GpuKernels(ctx, c, pipelines, step, ropeTable, barrierFree);
-    k.layerNorms = weights.layers.map((lw, l) => ({
-      attnNorm: alloc(`L${l}.attn_norm`, lw.attnNorm.byteLength, lw.attnNorm),
-      ffnNorm: alloc(`L${l}.ffn_norm`, lw.ffnNorm.byteLength, lw.ffnNorm),
-    }));
-    k.finalNorm = alloc('final_norm', weights.finalNorm.byteLength, weights.finalNorm);
+    const k = new GpuKernels(ctx, c, pipelines, step, ropeTable, online);
+    for (let l = part.l0; l < part.l1; l++) {
+      const lw = weights.layers[l];
+      k.layerNorms[l] = {
+        attnNorm: alloc(`L${l}.attn_norm`, lw.attnNorm.byteLength, lw.attnNorm),
+        ffnNorm: alloc(`L${l}.ffn_norm`, lw.ffnNorm.byteLength, lw.ffnNorm),
+      };
+    }
+    if (isLast(c, part)) k.finalNorm = alloc('final_norm', weights.finalNorm.byteLength, weights.finalNorm);
     k.dummy = [alloc('rope.dummy.extra', 16), alloc('rope.dummy.k', 16), alloc('rope.dummy.v', 16)];
     return k;
   }
@@ -77,12 +84,16 @@ export class GpuKernels {
     };
   }
 
-  /** x[r] = E[tokens[r]] */
-  embed(tokens: GPUBuffer, table: GPUBuffer, bf16: boolean, x: GPUBuffer): Dispatch {
-    const c = this.c;
-    const params = this.uniform(`embed.${bf16}`, [c.dim, Math.ceil(c.dim / 2), c.vocabSize, 0]);
+  /** x[r] = E[tokens[r]]: one dispatch per row chunk of the table (each copies the rows it holds). */
+  embed(tokens: GPUBuffer, table: GpuWeights, x: GPUBuffer): Dispatch {
+    const c = this.c, bf16 = table.dtype === 'bf16';
+    if (!bf16 && table.dtype !== 'f32') throw new Error(`the token embedding is f32 or bf16, not ${table.dtype}`);
     const pipeline = bf16 ? this.pipelines.embedBf16 : this.pipelines.embed;
-    return this.dispatch('embed', pipeline, [this.step, params, tokens, table, x], (m) => [groups(c.dim, WG), m]);
+    const parts = table.chunks.map((chunk) => {
+      const params = this.uniform(`embed.${table.label}.${chunk.r0}`, [c.dim, table.kPacked, chunk.r0, chunk.rows, c.vocabSize, 0, 0, 0]);
+      return this.dispatch(`embed.${chunk.w.label}`, pipeline, [this.step, params, tokens, chunk.w, x], (m) => [groups(c.dim, WG), m]);
+    });
+    return { label: `embed.${table.label}`, encode: (pass, m) => { for (const p of parts) p.encode(pass, m); } };
   }
 
   /** out = rmsnorm(x[first_row ..]) * w; `step` picks the rows (the final norm may read only the last). */
@@ -114,7 +125,7 @@ export class GpuKernels {
     new Uint32Array(p.buffer).set([c.nHeads, c.nKvHeads, c.headDim]);
     p[3] = 1 / Math.sqrt(c.headDim);
     const params = this.uniform('attention', p);
-    const size = (m: number): [number, number] => (this.barrierFree ? [groups(c.nHeads, 8), m] : [c.nHeads, m]);
+    const size = (m: number): [number, number] => (this.onlineAttention ? [groups(c.nHeads, 8), m] : [c.nHeads, m]);
     return this.dispatch(`attention.${kCache.label}`, this.pipelines.attention, [this.step, params, q, kCache, vCache, out], size);
   }
 
@@ -129,6 +140,13 @@ export class GpuKernels {
   argmax(logits: GPUBuffer, token: GPUBuffer): Dispatch {
     const params = this.uniform('argmax', [this.c.vocabSize, 0, 0, 0]);
     return this.dispatch('argmax', this.pipelines.argmax, [params, logits, token], () => [1, 1]);
+  }
+
+  /** Bytes of the kernels' own uniforms. */
+  bytes(): number {
+    let n = 0;
+    for (const b of this.params.values()) n += b.size;
+    return n;
   }
 
   destroy(): void {

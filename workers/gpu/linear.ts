@@ -5,10 +5,12 @@
 // formulas, is workers/reference/linear.ts; tolerances are in docs/precision.md.
 // Shapes live in a small uniform per linear, so one pipeline per kernel and tuning serves every layer (pipelines
 // are cached per device by code + constants); buffers and bind groups are made once here: encode() only records.
+// Weights split into row chunks (workers/gpu/weights.ts) run one dispatch per chunk into their columns of y.
 import type { LinearSpec } from '../quant/types.ts';
 import { packMatrix } from '../quant/pack.ts';
 import { F32_MAX } from '../quant/scale.ts';
 import { createPipeline, groups, storageBuffer, uniformBuffer, type GpuContext } from './context.ts';
+import { uploadPacked, type GpuWeights } from './weights.ts';
 import quant from '../kernels/quant.wgsl?raw';
 import gemvCore from '../kernels/matmul_gemv.wgsl?raw';
 import gemmCore from '../kernels/matmul_gemm.wgsl?raw';
@@ -100,60 +102,64 @@ export function quantizeParams(k: number, kw: number, bound: number | null): Uin
 export const GEMV_WG = 128;
 export const GEMM_TILE = 32; // TM = TN = 4 * 8
 
+/** From f32 values in memory (tests, benchmarks): packs, uploads and wraps them; destroy() frees the weights too. */
 export async function createGpuLinear(ctx: GpuContext, label: string, w: Float32Array, n: number, k: number,
   spec: LinearSpec, io: GpuLinearIO): Promise<GpuLinear> {
+  const weights = uploadPacked(ctx, `${label}.${spec.dtype}`, packMatrix(w, n, k, spec), spec);
+  const lin = await gpuLinear(ctx, label, weights, spec, io);
+  return { ...lin, destroy() { lin.destroy(); weights.destroy(); } };
+}
+
+/**
+ * The dispatches of y = W x over packed weights (one per row chunk, each writing its columns of y), plus FP8
+ * activation quantization, done once for all chunks. The weights are not owned: a tied head shares the
+ * embedding's; destroy() frees only what the linear made (uniforms, the quantized x).
+ */
+export async function gpuLinear(ctx: GpuContext, label: string, weights: GpuWeights, spec: LinearSpec, io: GpuLinearIO): Promise<GpuLinear> {
   const d = ctx.device;
+  const { n, k, kPacked } = weights;
   const fp8 = spec.dtype === 'fp8e4m3' || spec.dtype === 'fp8e5m2';
+  if (weights.dtype !== spec.dtype) throw new Error(`${label}: ${weights.dtype} weights cannot run as ${spec.dtype}`);
   const act = fp8 ? spec.act : null;
   const kind: Kind = fp8 ? (act ? 'fp8a8' : 'fp8') : spec.dtype === 'bf16' ? 'bf16' : 'f32';
-  const p = packMatrix(w, n, k, spec);
-  const kv = p.kPacked / 4;
-  const limit = d.limits.maxStorageBufferBindingSize;
-  if (p.data.byteLength > limit) {
-    throw new Error(`${label}: ${p.data.byteLength} bytes of weights exceed this GPU's storage binding limit of ${limit} bytes`);
-  }
+  const kv = kPacked / 4;
 
   const owned: GPUBuffer[] = [];
-  const dims = uniformBuffer(d, `${label}.dims`, [n, k, kv, io.accumulate ? 1 : 0]);
-  owned.push(dims);
-  const buffer = (name: string, bytes: number, data?: ArrayBufferView) => {
-    const b = storageBuffer(d, `${label}.${name}`, bytes, data);
-    owned.push(b);
-    return b;
-  };
-  const wBuf = buffer(spec.dtype === 'f32' ? 'w' : `w.${spec.dtype}`, p.data.byteLength, p.data);
-  const sBuf = p.scales ? buffer('w_scale', p.scales.byteLength, p.scales) : null;
-  const xqBuf = act ? buffer(`xq.${act}`, io.maxRows * p.kPacked * 4) : null;
-  const xsBuf = act ? buffer('x_scale', io.maxRows * 4) : null;
-
-  // binding -> buffer, as every matmul kernel numbers them (unused ones are dropped by the 'auto' layout).
-  const all: Record<number, GPUBuffer | null> = { 0: io.rows, 1: io.x, 2: xqBuf, 3: xsBuf, 4: wBuf, 5: sBuf, 6: io.y, 7: dims };
-  const bindGroup = (pipeline: GPUComputePipeline, name: string, bindings: number[]) => d.createBindGroup({
-    label: `${label}.${name}`,
-    layout: pipeline.getBindGroupLayout(0),
-    entries: bindings.map((b) => ({ binding: b, resource: { buffer: all[b]! } })),
-  });
+  const xqBuf = act ? storageBuffer(d, `${label}.xq.${act}`, io.maxRows * kPacked * 4) : null;
+  const xsBuf = act ? storageBuffer(d, `${label}.x_scale`, io.maxRows * 4) : null;
+  if (xqBuf) owned.push(xqBuf, xsBuf!);
   const formats = { ...(fp8 ? { W_E5M2: spec.dtype === 'fp8e5m2' ? 1 : 0 } : {}), ...(act ? { X_E5M2: act === 'fp8e5m2' ? 1 : 0 } : {}) };
   const xBindings = act ? [2, 3] : [1];
   const wBindings = fp8 ? [4, 5] : [4];
 
   const tpr = io.lanes ?? gemvLanes(kv, ctx.adapterName);
   if (!(Number.isInteger(Math.log2(tpr)) && tpr <= 32)) throw new Error(`${label}: GEMV lanes must be a power of two up to 32, not ${tpr}`);
-  const gemv = await cachedPipeline(d, `matmul_${kind}_gemv`, MATMUL_KERNELS[kind].gemv,
-    { WG: GEMV_WG, TPR: tpr, ...formats });
-  const gemvBind = bindGroup(gemv, 'gemv', [...xBindings, ...wBindings, 6, 7]);
-  const gemvGrid = grid(Math.ceil(n / (GEMV_WG / tpr)));
+  const gemv = await cachedPipeline(d, `matmul_${kind}_gemv`, MATMUL_KERNELS[kind].gemv, { WG: GEMV_WG, TPR: tpr, ...formats });
+  const gemm = io.maxRows > 1 ? await cachedPipeline(d, `matmul_${kind}_gemm`, MATMUL_KERNELS[kind].gemm, formats) : null;
 
-  let gemm: GPUComputePipeline | null = null, gemmBind: GPUBindGroup | null = null;
-  if (io.maxRows > 1) {
-    gemm = await cachedPipeline(d, `matmul_${kind}_gemm`, MATMUL_KERNELS[kind].gemm, formats);
-    gemmBind = bindGroup(gemm, 'gemm', [0, ...xBindings, ...wBindings, 6, 7]);
-  }
+  // one Dims uniform and bind groups per chunk: binding -> buffer, as every matmul kernel numbers them
+  const parts = weights.chunks.map((c, i) => {
+    const name = weights.chunks.length > 1 ? `${label}.rows${c.r0}` : label;
+    const dims = uniformBuffer(d, `${name}.dims`, [c.rows, k, kv, io.accumulate ? 1 : 0, n, c.r0, 0, 0]);
+    owned.push(dims);
+    const all: Record<number, GPUBuffer | null> = { 0: io.rows, 1: io.x, 2: xqBuf, 3: xsBuf, 4: c.w, 5: c.s, 6: io.y, 7: dims };
+    const bindGroup = (pipeline: GPUComputePipeline, what: string, bindings: number[]) => d.createBindGroup({
+      label: `${name}.${what}`,
+      layout: pipeline.getBindGroupLayout(0),
+      entries: bindings.map((b) => ({ binding: b, resource: { buffer: all[b]! } })),
+    });
+    return {
+      rows: c.rows, i,
+      gemvBind: bindGroup(gemv, 'gemv', [...xBindings, ...wBindings, 6, 7]),
+      gemvGrid: grid(Math.ceil(c.rows / (GEMV_WG / tpr))),
+      gemmBind: gemm ? bindGroup(gemm, 'gemm', [0, ...xBindings, ...wBindings, 6, 7]) : null,
+    };
+  });
 
   let quantize: GPUComputePipeline | null = null, quantizeBind: GPUBindGroup | null = null;
   if (act) {
     quantize = await cachedPipeline(d, `quantize_${act}_rows`, QUANTIZE_KERNEL, { E5M2: act === 'fp8e5m2' ? 1 : 0 });
-    const params = uniformBuffer(d, `${label}.quantize.params`, quantizeParams(k, p.kPacked, spec.actBound), 'raw');
+    const params = uniformBuffer(d, `${label}.quantize.params`, quantizeParams(k, kPacked, spec.actBound), 'raw');
     owned.push(params);
     quantizeBind = d.createBindGroup({
       label: `${label}.quantize`,
@@ -163,7 +169,7 @@ export async function createGpuLinear(ctx: GpuContext, label: string, w: Float32
   }
 
   return {
-    label, spec, n, k, bytes: p.bytes,
+    label, spec, n, k, bytes: weights.bytes,
     encode(pass: GPUComputePassEncoder, m: number) {
       if (!(Number.isInteger(m) && m >= 1 && m <= io.maxRows)) throw new Error(`${label}: ${m} rows, expected 1..${io.maxRows}`);
       if (quantize) {
@@ -171,14 +177,16 @@ export async function createGpuLinear(ctx: GpuContext, label: string, w: Float32
         pass.setBindGroup(0, quantizeBind!);
         pass.dispatchWorkgroups(m);
       }
-      if (m === 1) {
-        pass.setPipeline(gemv);
-        pass.setBindGroup(0, gemvBind);
-        pass.dispatchWorkgroups(gemvGrid[0], gemvGrid[1]);
-      } else {
-        pass.setPipeline(gemm!);
-        pass.setBindGroup(0, gemmBind!);
-        pass.dispatchWorkgroups(groups(n, GEMM_TILE), groups(m, GEMM_TILE));
+      for (const p of parts) {
+        if (m === 1) {
+          pass.setPipeline(gemv);
+          pass.setBindGroup(0, p.gemvBind);
+          pass.dispatchWorkgroups(p.gemvGrid[0], p.gemvGrid[1]);
+        } else {
+          pass.setPipeline(gemm!);
+          pass.setBindGroup(0, p.gemmBind!);
+          pass.dispatchWorkgroups(groups(p.rows, GEMM_TILE), groups(m, GEMM_TILE));
+        }
       }
     },
     destroy() {

@@ -1,6 +1,7 @@
 // matmul_gemm (core): y[m, n] = s(m, n) * Σ_k x[m,k] W[n,k] (or +=) for m > 1 rows: the prefill step.
-// Shapes: x f32 [M, K] row-major (M = rows.x, written by the engine); y f32 [M, N]; W packed [N, KV] vec4 words
-// (N, K, KV in the Dims uniform).
+// Shapes: x f32 [M, K] row-major (M = rows.x, written by the engine); y f32 [M, y_stride], W's outputs landing in
+// columns y_offset .. y_offset + N; W packed [N, KV] vec4 words (N, K, KV in the Dims uniform), possibly one row
+// chunk of a larger matrix.
 // Classic shared-memory tiling: a workgroup of TX x TY threads owns a TM x TN tile of y (TM = 4 TY rows of x,
 // TN = 4 TX rows of W); per K-chunk of TK = 16 it stages x and decoded W in workgroup memory, then each thread
 // accumulates a 4 x 4 block in registers. A dtype file (matmul_<dtype>_gemm) provides
@@ -19,6 +20,10 @@ struct Dims {
   k: u32, // columns of W (inputs)
   kv: u32, // vec4 words per packed row of W
   accumulate: u32, // 1: y += W x
+  y_stride: u32, // values per row of y (n, or the whole matrix's rows when W is one row chunk of it)
+  y_offset: u32, // column of y that W's row 0 writes (the chunk's first row)
+  _pad0: u32,
+  _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> rows: vec4<u32>; // rows.x = M
@@ -66,7 +71,8 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wg:
       let n = n0 + lid.x + TX * j;
       if (m < M && n < N) {
         let v = acc[i][j] * out_scale(m, n);
-        if (dims.accumulate != 0u) { y[m * N + n] = y[m * N + n] + v; } else { y[m * N + n] = v; }
+        let o = m * dims.y_stride + dims.y_offset + n;
+        if (dims.accumulate != 0u) { y[o] = y[o] + v; } else { y[o] = v; }
       }
     }
   }

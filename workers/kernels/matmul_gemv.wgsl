@@ -1,5 +1,6 @@
 // matmul_gemv (core): y[n] = s(n) * dot(W[n, :], x[0, :]) (or y[n] += ...) for one token: the decode step.
-// Shapes (the Dims uniform): x f32 [1, K]; y f32 [N]; W packed [N, KV] vec4 words (workers/quant/pack.ts). Memory-bound: every
+// Shapes (the Dims uniform): x f32 [1, K]; y f32 [y_offset + N ..]; W packed [N, KV] vec4 words (workers/quant/pack.ts),
+// possibly one row chunk of a larger matrix (a buffer holds at most the binding limit). Memory-bound: every
 // weight byte is read once, with vec4<u32> loads. Prepended by quant.wgsl; one dtype file (matmul_<dtype>_gemv)
 // follows and provides
 //   fn row_partial(n: u32, lane: u32) -> f32   this lane's share of row n's dot product (lanes stride its words)
@@ -15,6 +16,10 @@ struct Dims {
   k: u32, // columns of W (inputs)
   kv: u32, // vec4 words per packed row of W
   accumulate: u32, // 1: y += W x
+  y_stride: u32, // values per row of y (n, or the whole matrix's rows when W is one row chunk of it)
+  y_offset: u32, // column of y that W's row 0 writes (the chunk's first row)
+  _pad0: u32,
+  _pad1: u32,
 }
 
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -42,6 +47,7 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3
   }
   if (lane == 0u && n < dims.n) {
     let v = acc * out_scale(n);
-    if (dims.accumulate != 0u) { y[n] = y[n] + v; } else { y[n] = v; }
+    let o = dims.y_offset + n;
+    if (dims.accumulate != 0u) { y[o] = y[o] + v; } else { y[o] = v; }
   }
 }

@@ -2,7 +2,10 @@
 // Reference: ggml/docs/gguf.md (v2 and v3: u64 counts and lengths, little-endian) and ggml/src/gguf.cpp.
 // Every count, length and offset is checked against the bytes that remain BEFORE anything is allocated,
 // so a corrupt or truncated file fails with a one-line message instead of a RangeError or a huge allocation.
+// The header is parsed from a prefix of the file (readGgufFrom reads more when it runs out), so a 16 GB file
+// costs its few-MB header, not its size; tensor data are read later, by range.
 import { GGML_TYPE_NAMES, dtypeBytes } from './dtypes.ts';
+import type { ByteSource } from './source.ts';
 
 type NumberArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 export type GgufValue = number | boolean | string | NumberArray | number[] | boolean[] | string[] | GgufValue[];
@@ -22,7 +25,12 @@ export interface GgufFile {
   tensors: GgufTensor[];
   alignment: number;
   dataOffset: number;
-  bytes: Uint8Array;
+  size: number; // bytes in the whole file
+}
+
+/** Thrown when the prefix given ends inside the header while the file goes on: read more and parse again. */
+export class NeedMoreBytes extends Error {
+  constructor(readonly atLeast: number) { super(`the GGUF header continues past byte ${atLeast}`); }
 }
 
 // gguf_type: 0 u8, 1 i8, 2 u16, 3 i16, 4 u32, 5 i32, 6 f32, 7 bool, 8 string, 9 array, 10 u64, 11 i64, 12 f64.
@@ -45,12 +53,14 @@ export function printable(s: string): string {
 class Cursor {
   pos = 0;
   private readonly view: DataView;
-  constructor(readonly u8: Uint8Array) {
+  /** u8: the prefix read so far; size: the whole file's length (what counts and lengths are checked against). */
+  constructor(readonly u8: Uint8Array, readonly size: number) {
     this.view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   }
-  get left(): number { return this.u8.length - this.pos; }
+  get left(): number { return this.size - this.pos; }
   need(n: number, what: string): void {
-    if (!(n <= this.left)) throw new Error(`truncated GGUF: ${what} needs ${n} bytes at offset ${this.pos}, file has ${this.u8.length}`);
+    if (!(n <= this.left)) throw new Error(`truncated GGUF: ${what} needs ${n} bytes at offset ${this.pos}, file has ${this.size}`);
+    if (this.pos + n > this.u8.length) throw new NeedMoreBytes(this.pos + n);
   }
   u32(what: string): number { this.need(4, what); const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
   /** u64 as a JS number: exact below 2^53, and any larger value is far beyond every file size it is checked against. */
@@ -95,8 +105,9 @@ class Cursor {
     if (!(elemType in MIN_SIZE)) throw new Error(`corrupt GGUF: unknown array element type ${elemType} for key ${key}`);
     const n = this.u64(`array length of ${key}`);
     if (!(n * MIN_SIZE[elemType] <= this.left)) {
-      throw new Error(`truncated GGUF: array ${key} claims ${n} elements at offset ${this.pos}, file has ${this.u8.length} bytes`);
+      throw new Error(`truncated GGUF: array ${key} claims ${n} elements at offset ${this.pos}, file has ${this.size} bytes`);
     }
+    if (this.pos + n * MIN_SIZE[elemType] > this.u8.length) throw new NeedMoreBytes(this.pos + n * MIN_SIZE[elemType]);
     const Ctor = ARRAY_CTORS[elemType];
     if (Ctor) { // numeric arrays (token scores, token types) are copied in one go
       const out = new Ctor(n);
@@ -111,11 +122,30 @@ class Cursor {
   }
 }
 
-/** Parses the GGUF container; tensor data stay in `bytes` until a loader converts them. */
+/** Parses the GGUF container of a whole file in memory. */
 export function readGguf(input: ArrayBuffer | Uint8Array): GgufFile {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
-  const c = new Cursor(bytes);
-  if (bytes.length < 4 || bytes[0] !== 0x47 || bytes[1] !== 0x47 || bytes[2] !== 0x55 || bytes[3] !== 0x46) {
+  return parseGgufHeader(bytes, bytes.length);
+}
+
+/** Reads only the header of a GGUF file, by range: a first MiB, then twice as much until it fits. */
+export async function readGgufFrom(source: ByteSource): Promise<GgufFile> {
+  let length = Math.min(source.size, 1 << 20);
+  for (;;) {
+    try {
+      return parseGgufHeader(await source.read(0, length), source.size);
+    } catch (e) {
+      if (!(e instanceof NeedMoreBytes)) throw e;
+      length = Math.min(source.size, Math.max(length * 2, e.atLeast));
+    }
+  }
+}
+
+/** Parses the header from `bytes`, the first bytes of a file of `size` bytes; tensor data are not read. */
+export function parseGgufHeader(bytes: Uint8Array, size: number): GgufFile {
+  const c = new Cursor(bytes, size);
+  if (size >= 4 && bytes.length < 4) throw new NeedMoreBytes(4);
+  if (size < 4 || bytes[0] !== 0x47 || bytes[1] !== 0x47 || bytes[2] !== 0x55 || bytes[3] !== 0x46) {
     throw new Error('not a GGUF file (bad magic)');
   }
   c.pos = 4;
@@ -129,7 +159,7 @@ export function readGguf(input: ArrayBuffer | Uint8Array): GgufFile {
   const nKv = c.u64('metadata count');
   // the smallest tensor info is 24 bytes (name length, n_dims, one dim, type, offset); a key/value is at least 13
   if (!(nKv * 13 + nTensors * 24 <= c.left)) {
-    throw new Error(`corrupt GGUF: header claims ${nTensors} tensors and ${nKv} metadata keys, more than a ${bytes.length}-byte file can hold`);
+    throw new Error(`corrupt GGUF: header claims ${nTensors} tensors and ${nKv} metadata keys, more than a ${size}-byte file can hold`);
   }
 
   const metadata = new Map<string, GgufValue>();
@@ -163,16 +193,16 @@ export function readGguf(input: ArrayBuffer | Uint8Array): GgufFile {
     let elements = 1;
     for (const d of dims) {
       elements *= d;
-      if (!(elements <= bytes.length * 8)) throw new Error(`corrupt GGUF: tensor ${shown} has shape [${dims}], more than the file can hold`);
+      if (!(elements <= size * 8)) throw new Error(`corrupt GGUF: tensor ${shown} has shape [${dims}], more than the file can hold`);
     }
     const dtype = GGML_TYPE_NAMES[typeId] ?? `type#${typeId}`;
-    const size = dtypeBytes(dtype, elements);
+    const tensorBytes = dtypeBytes(dtype, elements);
     if (rel % alignment !== 0) throw new Error(`corrupt GGUF: tensor ${shown} offset ${rel} is not a multiple of the alignment ${alignment}`);
     const offset = dataOffset + rel;
-    if (size !== null && !(offset + size <= bytes.length)) {
-      throw new Error(`truncated GGUF: tensor ${shown} needs ${size} bytes at offset ${offset}, file has ${bytes.length}`);
+    if (tensorBytes !== null && !(offset + tensorBytes <= size)) {
+      throw new Error(`truncated GGUF: tensor ${shown} needs ${tensorBytes} bytes at offset ${offset}, file has ${size}`);
     }
-    tensors.push({ name, dims, dtype, elements, offset, bytes: size });
+    tensors.push({ name, dims, dtype, elements, offset, bytes: tensorBytes });
   }
-  return { version, metadata, tensors, alignment, dataOffset, bytes };
+  return { version, metadata, tensors, alignment, dataOffset, size };
 }

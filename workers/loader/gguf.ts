@@ -1,14 +1,15 @@
-// GGUF -> LoadedModel: the Llama config from `llama.*` metadata, f32 weights from `blk.N.*` tensors, the tokenizer.
+// GGUF -> LoadedModel: the Llama config from `llama.*` metadata, the `blk.N.*` weight tensors (by reference), the tokenizer.
 // References: ggml/docs/gguf.md (standardized key names, tensor names); llama.cpp convert_hf_to_gguf.py (LlamaModel:
 // Q/K rows permuted so RoPE pairs are interleaved; Llama 3.1 scaling stored as the rope_freqs.weight tensor).
 import { validateConfig, type LlamaConfig, type RopeScaling } from '../model/config.ts';
 import type { LayerWeights } from '../model/weights.ts';
-import type { LoadedModel, ProgressFn } from './types.ts';
-import { SUPPORTED_DTYPES, toF32 } from './dtypes.ts';
-import { printable, readGguf, type GgufFile, type GgufTensor, type GgufValue } from './gguf-reader.ts';
+import { readF32, type WeightTensor } from '../model/tensor.ts';
+import type { LoadedModel } from './types.ts';
+import { printable, readGgufFrom, type GgufFile, type GgufTensor, type GgufValue } from './gguf-reader.ts';
 import { ggufTokenizer } from './gguf-tokenizer.ts';
-import { assembleWeights, shapeError, type WeightNames } from './llama-weights.ts';
+import { assembleWeights, checkTensor, type WeightNames } from './llama-weights.ts';
 import { llama3Factors } from './rope-scaling.ts';
+import { memorySource, type ByteSource } from './source.ts';
 
 const GGUF_LAYER: Record<keyof LayerWeights, string> = {
   attnNorm: 'attn_norm', wq: 'attn_q', wk: 'attn_k', wv: 'attn_v', wo: 'attn_output',
@@ -35,7 +36,7 @@ function num(meta: Map<string, GgufValue>, key: string, fallback?: number): numb
   return v;
 }
 
-function ropeScaling(file: GgufFile, arch: string, headDim: number, theta: number): RopeScaling | null {
+async function ropeScaling(file: GgufFile, source: ByteSource, arch: string, headDim: number, theta: number): Promise<RopeScaling | null> {
   const meta = file.metadata;
   const type = meta.get(`${arch}.rope.scaling.type`);
   const factor = num(meta, `${arch}.rope.scaling.factor`, 1);
@@ -52,7 +53,7 @@ function ropeScaling(file: GgufFile, arch: string, headDim: number, theta: numbe
   // llama.cpp writes Llama 3.1 scaling as per-frequency divisors; recognise them as the standard recipe
   const freqs = file.tensors.find((t) => t.name === 'rope_freqs.weight');
   if (!freqs) return null;
-  const got = readTensor(file, freqs, [headDim / 2]);
+  const got = await readF32(checkTensor(tensorOf(freqs, source), 1, headDim / 2));
   const max = got.reduce((a, b) => Math.max(a, b), 1);
   const s: RopeScaling = { type: 'llama3', factor: max, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: original };
   const want = llama3Factors(s, headDim, theta);
@@ -62,7 +63,7 @@ function ropeScaling(file: GgufFile, arch: string, headDim: number, theta: numbe
   return s;
 }
 
-export function ggufConfig(file: GgufFile): LlamaConfig {
+export async function ggufConfig(file: GgufFile, source: ByteSource): Promise<LlamaConfig> {
   const meta = file.metadata;
   const arch = meta.get('general.architecture');
   if (arch !== 'llama') throw new Error(`unsupported architecture "${printable(String(arch))}": this playground runs llama models`);
@@ -85,32 +86,28 @@ export function ggufConfig(file: GgufFile): LlamaConfig {
     contextLength: num(meta, 'llama.context_length'),
     normEps: num(meta, 'llama.attention.layer_norm_rms_epsilon'),
     ropeTheta,
-    ropeScaling: Number.isInteger(headDim) ? ropeScaling(file, 'llama', headDim, ropeTheta) : null,
+    ropeScaling: Number.isInteger(headDim) ? await ropeScaling(file, source, 'llama', headDim, ropeTheta) : null,
     ropeStyle: 'interleaved',
     tiedEmbeddings: !file.tensors.some((t) => t.name === GGUF_NAMES.output),
   });
 }
 
-/** f32 copy of one tensor after checking its shape (outermost first) and type. */
-function readTensor(file: GgufFile, t: GgufTensor, shape: number[]): Float32Array {
-  const got = [...t.dims].reverse(); // GGUF lists ne0 (columns) first: dims [k, n] is row-major W[n][k]
-  if (got.length !== shape.length || got.some((d, i) => d !== shape[i])) throw shapeError(t.name, got, shape);
-  if (!(SUPPORTED_DTYPES as readonly string[]).includes(t.dtype)) {
-    throw new Error(`unsupported tensor type ${t.dtype} for ${t.name}: supported ${SUPPORTED_DTYPES.join(', ')}`);
-  }
-  if (t.dtype === 'Q8_0' && t.dims[0] % 32 !== 0) throw new Error(`corrupt GGUF: Q8_0 tensor ${t.name} has rows of ${t.dims[0]}, not a multiple of 32`);
-  return toF32(t.dtype, file.bytes.subarray(t.offset, t.offset + t.bytes!), t.elements);
+/** A tensor of the file as [rows, cols]: GGUF lists ne0 (the columns) first, so dims [k, n] is row-major W[n][k]. */
+function tensorOf(t: GgufTensor, source: ByteSource): WeightTensor {
+  const [k, n = 1, ...rest] = t.dims;
+  const rows = rest.reduce((a, b) => a * b, n); // a stray 3-D/4-D tensor fails the shape check by its row count
+  return { name: t.name, dtype: t.dtype, n: rows, k, source, offset: t.offset };
 }
 
-/** Parses a whole GGUF file; `name` (e.g. the file name) wins over the file's general.name. */
-export function parseGguf(bytes: ArrayBuffer | Uint8Array, name?: string, onProgress?: ProgressFn): LoadedModel {
-  const file = readGguf(bytes);
-  const config = ggufConfig(file);
+/** Reads a GGUF file's header and tokenizer; weights stay in the file until an engine packs them. */
+export async function loadGguf(source: ByteSource, name?: string): Promise<LoadedModel> {
+  const file = await readGgufFrom(source);
+  const config = await ggufConfig(file, source);
   const byName = new Map(file.tensors.map((t) => [t.name, t]));
-  const weights = assembleWeights(config, GGUF_NAMES, (n, shape) => {
+  const weights = await assembleWeights(config, GGUF_NAMES, (n) => {
     const t = byName.get(n);
-    return t ? readTensor(file, t, shape) : null;
-  }, onProgress);
+    return t ? tensorOf(t, source) : null;
+  });
   const { tokenizer, chatTemplate, bosToken, eosToken } = ggufTokenizer(file.metadata);
   const general = file.metadata.get('general.name');
   return {
@@ -123,6 +120,10 @@ export function parseGguf(bytes: ArrayBuffer | Uint8Array, name?: string, onProg
     bosToken,
     eosToken,
     tensors: file.tensors.map((t) => ({ name: t.name, shape: [...t.dims].reverse(), dtype: t.dtype, bytes: t.bytes ?? 0 })),
-    fileBytes: file.bytes.length,
+    fileBytes: file.size,
   };
 }
+
+/** A whole GGUF file already in memory (tests, small files). */
+export const parseGguf = (bytes: ArrayBuffer | Uint8Array, name?: string) =>
+  loadGguf(memorySource(name ?? 'model.gguf', bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)), name);

@@ -1,8 +1,9 @@
 // safetensors: an 8-byte little-endian header length, a JSON header {name: {dtype, shape, data_offsets}}, raw data.
 // Reference: huggingface/safetensors README "Format" (offsets relative to the end of the header, row-major data);
-// sharded checkpoints list each tensor's file in model.safetensors.index.json "weight_map".
-import { SUPPORTED_DTYPES, toF32 } from './dtypes.ts';
+// sharded checkpoints list each tensor's file in model.safetensors.index.json "weight_map". Only headers are read
+// here; tensors are read by range when an engine packs them.
 import { printable } from './gguf-reader.ts';
+import { readAll, type ByteSource } from './source.ts';
 
 export interface SafeTensor {
   name: string;
@@ -10,7 +11,9 @@ export interface SafeTensor {
   dtype: string; // F32, F16, BF16, ... as in the header
   shape: number[]; // outermost first
   elements: number;
-  data: Uint8Array; // exactly this tensor's bytes
+  offset: number; // absolute byte offset of the data in the file
+  bytes: number;
+  source: ByteSource;
 }
 
 const DTYPE_BYTES: Record<string, number> = {
@@ -19,24 +22,25 @@ const DTYPE_BYTES: Record<string, number> = {
 };
 const MAX_HEADER = 100_000_000; // the format's own limit on the JSON header
 
-/** Parses one .safetensors file's header, checking every offset against the file before any tensor is read. */
-export function readSafetensors(bytes: Uint8Array, file: string): Map<string, SafeTensor> {
-  const bad = (why: string) => new Error(`corrupt safetensors file ${file}: ${why}`);
-  if (bytes.length < 8) throw bad(`${bytes.length} bytes is too short for the header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** Reads one .safetensors file's header (by range), checking every offset against the file's size. */
+export async function readSafetensorsFrom(source: ByteSource): Promise<Map<string, SafeTensor>> {
+  const bad = (why: string) => new Error(`corrupt safetensors file ${source.name}: ${why}`);
+  if (source.size < 8) throw bad(`${source.size} bytes is too short for the header length`);
+  const head = await source.read(0, 8);
+  const view = new DataView(head.buffer, head.byteOffset, 8);
   const headerLen = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
-  if (headerLen > bytes.length - 8 || headerLen > MAX_HEADER) {
-    throw bad(`header length ${headerLen} does not fit in a file of ${bytes.length} bytes`);
+  if (headerLen > source.size - 8 || headerLen > MAX_HEADER) {
+    throw bad(`header length ${headerLen} does not fit in a file of ${source.size} bytes`);
   }
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
+    header = JSON.parse(new TextDecoder().decode(await source.read(8, headerLen)));
   } catch {
     throw bad('the header is not valid JSON');
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw bad('the header is not a JSON object');
   const dataStart = 8 + headerLen;
-  const dataLen = bytes.length - dataStart;
+  const dataLen = source.size - dataStart;
   const out = new Map<string, SafeTensor>();
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
@@ -55,31 +59,22 @@ export function readSafetensors(bytes: Uint8Array, file: string): Map<string, Sa
     if (size !== undefined && elements * size !== offs[1] - offs[0]) {
       throw bad(`tensor ${shown} of shape [${shape.join(', ')}] ${e.dtype} needs ${elements * size} bytes, has ${offs[1] - offs[0]}`);
     }
-    const data = bytes.subarray(dataStart + offs[0], dataStart + offs[1]);
-    out.set(name, { name, file, dtype: e.dtype, shape, elements, data });
+    out.set(name, { name, file: source.name, dtype: e.dtype, shape, elements, offset: dataStart + offs[0], bytes: offs[1] - offs[0], source });
   }
   return out;
 }
 
-/** f32 copy of one tensor (F32, F16 or BF16). */
-export function safeTensorToF32(t: SafeTensor): Float32Array {
-  if (!['F32', 'F16', 'BF16'].includes(t.dtype)) {
-    throw new Error(`unsupported dtype ${printable(t.dtype)} for tensor ${printable(t.name)} in ${t.file}: supported F32, F16, BF16`);
-  }
-  return toF32(t.dtype as (typeof SUPPORTED_DTYPES)[number], t.data, t.elements);
-}
-
 /**
  * All tensors of a checkpoint: from the shards named in model.safetensors.index.json when present, otherwise
- * from every .safetensors file given.
+ * from every .safetensors file given. Only headers are read.
  */
-export function readCheckpoint(files: Map<string, Uint8Array>): Map<string, SafeTensor> {
+export async function readCheckpoint(files: Map<string, ByteSource>): Promise<Map<string, SafeTensor>> {
   const index = files.get('model.safetensors.index.json');
   let shards: string[];
   let weightMap: Record<string, string> | null = null;
   if (index) {
     let json: { weight_map?: unknown };
-    try { json = JSON.parse(new TextDecoder().decode(index)); } catch { throw new Error('model.safetensors.index.json is not valid JSON'); }
+    try { json = JSON.parse(new TextDecoder().decode(await readAll(index))); } catch { throw new Error('model.safetensors.index.json is not valid JSON'); }
     if (typeof json?.weight_map !== 'object' || json.weight_map === null) throw new Error('model.safetensors.index.json has no weight_map');
     weightMap = json.weight_map as Record<string, string>;
     shards = [...new Set(Object.values(weightMap))];
@@ -91,7 +86,7 @@ export function readCheckpoint(files: Map<string, Uint8Array>): Map<string, Safe
   }
   const all = new Map<string, SafeTensor>();
   for (const shard of shards) {
-    for (const [name, t] of readSafetensors(files.get(shard)!, shard)) {
+    for (const [name, t] of await readSafetensorsFrom(files.get(shard)!)) {
       if (weightMap && weightMap[name] !== undefined && weightMap[name] !== shard) continue; // the index decides
       if (all.has(name)) throw new Error(`tensor ${printable(name)} appears in both ${all.get(name)!.file} and ${shard}`);
       all.set(name, t);

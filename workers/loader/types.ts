@@ -1,4 +1,4 @@
-// What a loader hands the engine: config, f32 master weights, tokenizer and descriptive metadata.
+// What a loader hands the engine: config, the weights (references into the file), tokenizer and descriptive metadata.
 import type { LlamaConfig } from '../model/config.ts';
 import type { LlamaWeights } from '../model/weights.ts';
 import type { Tokenizer } from '../tokenizer/types.ts';

@@ -1,10 +1,8 @@
-// Per-tensor numerics of the current precision map: what quantizing each matrix did to its values
-// (amax, scale, clipped, underflow, NaN). Computed from the master weights, so every engine reports the same.
-import type { LlamaConfig } from './config.ts';
-import { LAYER_MATRICES, matrixShape, type LlamaWeights } from './weights.ts';
-import type { PrecisionMap } from '../quant/types.ts';
-import { packMatrix } from '../quant/pack.ts';
-import { quantStats } from '../quant/stats.ts';
+// Per-tensor numerics of the current precision map: what quantizing each matrix did to its values (amax, scale,
+// clipped, underflow, NaN), as counted while the engine packed it from the file (workers/quant/pack.ts), so no
+// tensor is read again to show them. Both engines pack the same way and report the same figures.
+import type { Forward } from './forward.ts';
+import { LAYER_MATRICES } from './weights.ts';
 
 export interface TensorNumerics {
   label: string; // e.g. "L3.w1"
@@ -15,24 +13,23 @@ export interface TensorNumerics {
   clipped: number;
   underflow: number;
   nan: number;
+  /** The tied head reads the embedding's packed rows: its bytes are counted there (0 here). */
+  sharedWith?: string;
 }
 
-export function tensorNumerics(c: LlamaConfig, w: LlamaWeights, map: PrecisionMap): TensorNumerics[] {
-  const e = map.embedding;
-  const out: TensorNumerics[] = [{
-    // stored as workers/gpu/embedding.ts packs it: f32 words, or BF16 pairs
-    label: 'embedding', dtype: e.dtype, bytes: c.vocabSize * (e.dtype === 'bf16' ? Math.ceil(c.dim / 2) : c.dim) * 4,
-    ...quantStats(w.tokenEmbedding, c.vocabSize, c.dim, e.dtype),
-  }];
-  w.layers.forEach((lw, l) => {
-    for (const m of LAYER_MATRICES) {
-      const [n, k] = matrixShape(c, m);
-      const spec = map.layers[l][m];
-      const p = packMatrix(lw[m], n, k, spec);
-      out.push({ label: `L${l}.${m}`, dtype: spec.dtype, bytes: p.bytes, ...p.stats });
+/** In the views' order: embedding, every layer's wq .. w2, output. */
+export function tensorNumerics(forward: Forward): TensorNumerics[] {
+  const byLabel = new Map(forward.tensorStats().map((t) => [t.label, t]));
+  const layers = Array.from({ length: forward.config.nLayers }, (_, l) => LAYER_MATRICES.map((m) => `L${l}.${m}`));
+  const labels = ['embedding', ...layers.flat(), 'output'];
+  const out: TensorNumerics[] = [];
+  for (const label of labels) {
+    const t = byLabel.get(label);
+    if (t) out.push({ label, dtype: t.dtype, bytes: t.bytes, ...t.stats });
+    else if (label === 'output' && byLabel.has('embedding')) { // a tied head sharing the embedding's rows
+      const e = byLabel.get('embedding')!;
+      out.push({ label, dtype: e.dtype, bytes: 0, ...e.stats, sharedWith: 'embedding' });
     }
-  });
-  const head = packMatrix(w.output, c.vocabSize, c.dim, map.output);
-  out.push({ label: 'output', dtype: map.output.dtype, bytes: head.bytes, ...head.stats });
+  }
   return out;
 }

@@ -6,11 +6,18 @@ import { CpuForward } from '../reference/forward.ts';
 import type { Forward } from './forward.ts';
 import { argmax } from './sampler.ts';
 
+/** Largest model (weight bytes) the self-test copies onto the CPU to compare against. */
+export const SELF_TEST_MAX_BYTES = 256 << 20;
+
 export async function selfTest(model: LoadedModel, forward: Forward): Promise<SelfTestResult> {
+  if (forward.weightBytes() > SELF_TEST_MAX_BYTES) {
+    throw new Error(`the self-test builds a CPU copy of the weights, too large for this model (${(forward.weightBytes() / 2 ** 20).toFixed(0)} MiB): use \`cli eval\` instead`);
+  }
   const text = 'Once upon a time, there was a little cat. 12 + 30 = 42.';
   const tokens = model.tokenizer.encode(text, { bos: true }).slice(0, Math.min(32, forward.maxSeq));
-  const reference = new CpuForward(model.config, model.weights, forward.precision, tokens.length);
+  const reference = await CpuForward.create(model.config, model.weights, forward.precision, tokens.length);
   const want = reference.forwardSync(tokens, 0, true);
+  reference.dispose();
   const got = await forward.forward(tokens, 0, true);
   const vocab = model.config.vocabSize;
   let agree = 0, maxAbsDiff = 0;

@@ -1,25 +1,26 @@
-// The model's weights as master f32 arrays, as loaded from the file (llama2.c's TransformerWeights).
+// The model's weights (llama2.c's TransformerWeights): the matrices as references into the file, typed by what
+// the file stores (model/tensor.ts), read when an engine packs them; the norm gains, a few KB, as f32 arrays.
 // Matrices are row-major W[n, k]: n output rows of k inputs, so y = W x reads one contiguous row per output.
-// Precision changes re-pack from these masters; nothing re-reads the file.
 import type { LlamaConfig } from './config.ts';
+import type { WeightTensor } from './tensor.ts';
 
 export interface LayerWeights {
   attnNorm: Float32Array; // (dim)
-  wq: Float32Array; // (nHeads*headDim, dim)
-  wk: Float32Array; // (nKvHeads*headDim, dim)
-  wv: Float32Array; // (nKvHeads*headDim, dim)
-  wo: Float32Array; // (dim, nHeads*headDim)
+  wq: WeightTensor; // (nHeads*headDim, dim)
+  wk: WeightTensor; // (nKvHeads*headDim, dim)
+  wv: WeightTensor; // (nKvHeads*headDim, dim)
+  wo: WeightTensor; // (dim, nHeads*headDim)
   ffnNorm: Float32Array; // (dim)
-  w1: Float32Array; // (hiddenDim, dim)  gate
-  w3: Float32Array; // (hiddenDim, dim)  up
-  w2: Float32Array; // (dim, hiddenDim)  down
+  w1: WeightTensor; // (hiddenDim, dim)  gate
+  w3: WeightTensor; // (hiddenDim, dim)  up
+  w2: WeightTensor; // (dim, hiddenDim)  down
 }
 
 export interface LlamaWeights {
-  tokenEmbedding: Float32Array; // (vocabSize, dim)
+  tokenEmbedding: WeightTensor; // (vocabSize, dim)
   layers: LayerWeights[];
   finalNorm: Float32Array; // (dim)
-  output: Float32Array; // (vocabSize, dim); the same array as tokenEmbedding when tied
+  output: WeightTensor; // (vocabSize, dim); the same object as tokenEmbedding when tied
 }
 
 /** The matrices a precision map can choose a format for, in the order the views draw them. */

@@ -68,7 +68,7 @@ export class Stage implements StageHandle {
         notice = `stage [${part.l0}, ${part.l1}) runs on the CPU: ${e instanceof Error ? e.message : String(e)}`;
       }
     }
-    this.forward = new CpuForward(config, weights, precision, maxSeq, part);
+    this.forward = await CpuForward.create(config, weights, precision, maxSeq, part);
     return { engine: 'cpu', adapter: null, notice, gpuTimestamps: false };
   }
 

@@ -41,3 +41,15 @@ export function roundBf16Array(w: Float32Array, truncate = false, out = new Floa
   for (let i = 0; i < w.length; i++) outBits[i] = bf16FromBits(bits[i], truncate) << 16;
   return out;
 }
+
+let table: Float32Array | null = null;
+
+/** The value of every BF16 code (256 KB, built once): the CPU engine multiplies BF16 weights by looking them up. */
+export function bf16Table(): Float32Array {
+  if (!table) {
+    table = new Float32Array(65536);
+    const bits = new Uint32Array(table.buffer);
+    for (let h = 0; h < 65536; h++) bits[h] = h << 16;
+  }
+  return table;
+}

@@ -1,15 +1,17 @@
-// Packing a weight matrix W[n, k] (row-major f32 master) into what the GPU stores, per LinearSpec:
+// Packing a weight matrix W[n, k] into what the engines store, per LinearSpec (the one place these rules live):
 //   f32:   one float per element;
 //   bf16:  two halves per u32, element 2j in the low half, 2j+1 in the high half;
 //   fp8:   four codes per u32, element 4j+i in bits 8i..8i+7 (little-endian), plus one f32 dequant scale per
 //          row (amax_row / max; tensor-wise: the same amax / max repeated on every row).
 // Every row starts on a 16-byte boundary (kPacked, the words per row, is a multiple of 4) so kernels read rows
 // with vec4<u32> loads; padding words are zero (FP8 code 0 and BF16 0 both decode to +0).
-// See docs/precision.md; scaling follows workers/quant/scale.ts.
+// Rows are independent, so a tensor is packed slab by slab as it is read from the file (packTensor): the memory a
+// load needs is one slab, not the tensor. See docs/precision.md; scaling follows workers/quant/scale.ts.
 import type { LinearSpec, WeightDtype } from './types.ts';
 import { FP8, FP8_TABLE, fp8FromBits, type Fp8Format } from './fp8.ts';
-import { bf16FromBits, bf16ToF32 } from './bf16.ts';
+import { bf16FromBits } from './bf16.ts';
 import { absMax, clampAmax, dequantFactor, quantizeFactor } from './scale.ts';
+import { rowSlabs, type WeightTensor } from '../model/tensor.ts';
 
 /** Numerics of one quantized tensor (docs/fp8-bf16 "what to measure"). */
 export interface QuantStats {
@@ -22,6 +24,14 @@ export interface QuantStats {
   /** Nonzero elements that encode to zero. */
   underflow: number;
   nan: number;
+}
+
+/** Rows [r0, r0 + rows) of a packed tensor: kPacked words per row, and FP8's row scales. */
+export interface PackedSlab {
+  r0: number;
+  rows: number;
+  data: Uint32Array | Float32Array;
+  scales: Float32Array | null;
 }
 
 export interface PackedMatrix {
@@ -40,32 +50,64 @@ export interface PackedMatrix {
 
 /** Elements per 32-bit word of a dtype. */
 export const elementsPerWord = (dtype: WeightDtype) => (dtype === 'f32' ? 1 : dtype === 'bf16' ? 2 : 4);
+export const isFp8 = (dtype: WeightDtype): dtype is Fp8Format => dtype === 'fp8e4m3' || dtype === 'fp8e5m2';
 
 /** Words per packed row: whole words, rounded up to whole vec4s. */
 export function packedWords(dtype: WeightDtype, k: number): number {
   return Math.ceil(Math.ceil(k / elementsPerWord(dtype)) / 4) * 4;
 }
 
+/** Bytes of W[n, k] stored as `dtype`: packed rows, plus FP8's row scales. Every byte count in the app is this. */
+export function packedBytes(dtype: WeightDtype, n: number, k: number): number {
+  return n * packedWords(dtype, k) * 4 + (isFp8(dtype) ? n * 4 : 0);
+}
+
+export const emptyStats = (): QuantStats => ({ amax: 0, scale: 1, clipped: 0, underflow: 0, nan: 0 });
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
+/**
+ * Packs `rows` rows of k values (w, row-major) into a new slab and adds their numerics to `stats`.
+ * `tensorAmax`: FP8 tensor-wise scaling needs the whole tensor's amax, known before the first slab.
+ */
+export function packRows(w: Float32Array, rows: number, k: number, spec: LinearSpec, stats: QuantStats, tensorAmax = 0): Omit<PackedSlab, 'r0'> {
+  if (w.length !== rows * k) throw new Error(`pack: ${w.length} values for ${rows} rows of ${k}`);
+  const kPacked = packedWords(spec.dtype, k);
+  stats.amax = Math.max(stats.amax, absMax(w));
+  for (let i = 0; i < w.length; i++) if (w[i] !== w[i]) stats.nan++;
+  if (spec.dtype === 'f32') return { rows, data: kPacked === k ? w : padRows(w, rows, k, kPacked), scales: null };
+  if (spec.dtype === 'bf16') return { rows, data: packBf16(w, rows, k, kPacked, spec.bf16Rounding === 'truncate', stats), scales: null };
+  const scales = new Float32Array(rows);
+  const data = packFp8(w, rows, k, kPacked, spec.dtype, spec.scale === 'tensor' ? clampAmax(tensorAmax, null) : null, scales, stats);
+  return { rows, data, scales };
+}
+
+/** The whole matrix at once (tests, small tensors). */
 export function packMatrix(w: Float32Array, n: number, k: number, spec: LinearSpec): PackedMatrix {
   if (w.length !== n * k) throw new Error(`packMatrix: ${w.length} values for a [${n}, ${k}] matrix`);
-  const kPacked = packedWords(spec.dtype, k);
-  const stats: QuantStats = { amax: absMax(w), scale: 1, clipped: 0, underflow: 0, nan: 0 };
-  for (let i = 0; i < w.length; i++) if (w[i] !== w[i]) stats.nan++;
-  let data: Uint32Array | Float32Array;
-  let scales: Float32Array | null = null;
-  if (spec.dtype === 'f32') {
-    data = kPacked === k ? w : padRows(w, n, k, kPacked);
-  } else if (spec.dtype === 'bf16') {
-    data = packBf16(w, n, k, kPacked, spec.bf16Rounding === 'truncate', stats);
-  } else {
-    scales = new Float32Array(n);
-    data = packFp8(w, n, k, kPacked, spec.dtype, spec.scale, scales, stats);
+  const stats = emptyStats();
+  const p = packRows(w, n, k, spec, stats, absMax(w));
+  return { dtype: spec.dtype, n, k, kPacked: packedWords(spec.dtype, k), data: p.data, scales: p.scales, bytes: packedBytes(spec.dtype, n, k), stats: finishStats(stats, spec) };
+}
+
+/** The stats' scale once every row is in: the largest row scale (row-wise) is the tensor's; 1 for f32/bf16. */
+export function finishStats(stats: QuantStats, spec: LinearSpec): QuantStats {
+  stats.scale = isFp8(spec.dtype) ? dequantFactor(clampAmax(stats.amax, null), spec.dtype) : 1;
+  return stats;
+}
+
+/**
+ * Reads t from its file and packs it slab by slab (slabs never cross a multiple of `boundary` rows). Fills `stats`
+ * as it goes (finished after the last slab). FP8 tensor-wise scales first read the tensor once for its amax.
+ */
+export async function* packTensor(t: WeightTensor, spec: LinearSpec, stats: QuantStats, boundary = t.n): AsyncGenerator<PackedSlab> {
+  let tensorAmax = 0;
+  if (isFp8(spec.dtype) && spec.scale === 'tensor') {
+    for await (const s of rowSlabs(t, undefined, boundary)) tensorAmax = Math.max(tensorAmax, absMax(s.values));
   }
-  const bytes = data.byteLength + (scales ? scales.byteLength : 0);
-  return { dtype: spec.dtype, n, k, kPacked, data, scales, bytes, stats };
+  for await (const s of rowSlabs(t, undefined, boundary)) yield { r0: s.r0, ...packRows(s.values, s.rows, t.k, spec, stats, tensorAmax) };
+  finishStats(stats, spec);
 }
 
 function padRows(w: Float32Array, n: number, k: number, kPacked: number): Float32Array {
@@ -89,14 +131,13 @@ function packBf16(w: Float32Array, n: number, k: number, kPacked: number, trunca
   return out;
 }
 
-function packFp8(w: Float32Array, n: number, k: number, kPacked: number, format: Fp8Format, mode: 'row' | 'tensor',
+/** FP8 rows with row scales, or the tensor's scale on every row when `tensorAmax` (clamped) is given. */
+function packFp8(w: Float32Array, n: number, k: number, kPacked: number, format: Fp8Format, tensorAmax: number | null,
   scales: Float32Array, stats: QuantStats): Uint32Array {
   const info = FP8[format];
   const out = new Uint32Array(n * kPacked);
-  const tensorAmax = clampAmax(stats.amax, null);
-  stats.scale = dequantFactor(tensorAmax, format); // the largest row scale is the tensor's
   for (let r = 0; r < n; r++) {
-    const amax = mode === 'tensor' ? tensorAmax : clampAmax(absMax(w, r * k, r * k + k), null);
+    const amax = tensorAmax ?? clampAmax(absMax(w, r * k, r * k + k), null);
     const qs = quantizeFactor(amax, format);
     scales[r] = dequantFactor(amax, format);
     for (let c = 0; c < k; c++) {
@@ -111,17 +152,27 @@ function packFp8(w: Float32Array, n: number, k: number, kPacked: number, format:
   return out;
 }
 
+/** Decodes row r of packed words (kPacked per row) into out[0..k): code values, without FP8's row scale. */
+export function decodeRow(dtype: WeightDtype, data: Uint32Array | Float32Array, kPacked: number, r: number, k: number, out: Float32Array, outOffset = 0): void {
+  const base = r * kPacked;
+  if (data instanceof Float32Array) {
+    out.set(data.subarray(base, base + k), outOffset);
+  } else if (dtype === 'bf16') {
+    const o32 = new Uint32Array(out.buffer, out.byteOffset + outOffset * 4, k);
+    const half = k >> 1;
+    for (let j = 0; j < half; j++) { const word = data[base + j]; o32[2 * j] = word << 16; o32[2 * j + 1] = word & 0xffff0000; }
+    if (k & 1) o32[k - 1] = data[base + half] << 16;
+  } else {
+    const table = FP8_TABLE[dtype as Fp8Format];
+    const bytes = new Uint8Array(data.buffer, data.byteOffset + base * 4, k);
+    for (let c = 0; c < k; c++) out[outOffset + c] = table[bytes[c]];
+  }
+}
+
 /** Decodes one packed row back to the values it stands for (scale applied): for tests and the views. */
 export function unpackRow(p: PackedMatrix, r: number): Float32Array {
   const out = new Float32Array(p.k);
-  const base = r * p.kPacked;
-  if (p.data instanceof Float32Array) {
-    out.set(p.data.subarray(base, base + p.k));
-  } else if (p.dtype === 'bf16') {
-    for (let c = 0; c < p.k; c++) out[c] = bf16ToF32(p.data[base + (c >> 1)] >>> ((c & 1) * 16));
-  } else {
-    const table = FP8_TABLE[p.dtype as Fp8Format], s = p.scales![r];
-    for (let c = 0; c < p.k; c++) out[c] = table[(p.data[base + (c >> 2)] >>> ((c & 3) * 8)) & 0xff] * s;
-  }
+  decodeRow(p.dtype, p.data, p.kPacked, r, p.k, out);
+  if (p.scales) for (let c = 0; c < p.k; c++) out[c] *= p.scales[r];
   return out;
 }

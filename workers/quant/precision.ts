@@ -41,7 +41,8 @@ export function presetMap(nLayers: number, preset: PresetName): PrecisionMap {
   }
 }
 
-const sameSpec = (a: LinearSpec, b: LinearSpec) =>
+/** Whether two specs store and compute a linear the same way. */
+export const sameSpec = (a: LinearSpec, b: LinearSpec) =>
   a.dtype === b.dtype && a.scale === b.scale && a.act === b.act && a.actBound === b.actBound && a.bf16Rounding === b.bf16Rounding;
 
 function sameMap(a: PrecisionMap, b: PrecisionMap): boolean {

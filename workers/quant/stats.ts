@@ -5,6 +5,7 @@ import { FP8, FP8_TABLE, fp8FromBits, type Fp8Format } from './fp8.ts';
 import { bf16FromBits } from './bf16.ts';
 import { absMax, clampAmax, dequantFactor, quantizeFactor } from './scale.ts';
 import type { QuantStats } from './pack.ts';
+import { rowSlabs, type WeightTensor } from '../model/tensor.ts';
 
 export type { QuantStats };
 
@@ -55,21 +56,38 @@ export interface Fp8Histogram {
 
 /** Histogram of w (rows of length k, default one row) against the FP8 grid; rows are scaled per spec.scale. */
 export function fp8Histogram(w: Float32Array, spec: LinearSpec, k = w.length): Fp8Histogram {
+  const h = emptyHistogram(spec);
+  addToHistogram(h, w, k, spec, absMax(w));
+  return h;
+}
+
+export function emptyHistogram(spec: LinearSpec): Fp8Histogram {
   const format: Fp8Format = spec.dtype === 'fp8e5m2' ? 'fp8e5m2' : 'fp8e4m3';
-  const h: Fp8Histogram = { format, counts: new Uint32Array(128), values: FP8_TABLE[format].slice(0, 128), total: w.length, underflow: 0, clipped: 0 };
-  forEachScaled(w, w.length / k, k, format, spec.scale, null, (v, amax, code) => {
+  return { format, counts: new Uint32Array(128), values: FP8_TABLE[format].slice(0, 128), total: 0, underflow: 0, clipped: 0 };
+}
+
+/** Adds rows of k values to h (slab by slab over a large tensor); tensor-wise scaling needs the whole tensor's amax. */
+export function addToHistogram(h: Fp8Histogram, w: Float32Array, k: number, spec: LinearSpec, tensorAmax: number): void {
+  h.total += w.length;
+  forEachScaled(w, w.length / k, k, h.format, spec.scale, null, (v, amax, code) => {
     h.counts[code & 0x7f]++;
     if ((code & 0x7f) === 0 && v !== 0 && v === v) h.underflow++;
     if (Math.abs(v) > amax) h.clipped++;
-  }, FP8[format]);
+  }, FP8[h.format], tensorAmax);
+}
+
+/** Histogram of a tensor read from its file slab by slab (the quantization map's hover on a large model). */
+export async function tensorHistogram(t: WeightTensor, spec: LinearSpec, tensorAmax: number): Promise<Fp8Histogram> {
+  const h = emptyHistogram(spec);
+  for await (const s of rowSlabs(t)) addToHistogram(h, s.values, t.k, spec, tensorAmax);
   return h;
 }
 
 /** Calls f(value, clamped amax of its row, code) for every element of x [rows, cols]. */
 function forEachScaled(x: Float32Array, rows: number, cols: number, format: Fp8Format, scale: 'row' | 'tensor',
-  bound: number | null, f: (v: number, amax: number, code: number) => void, info = FP8[format]): void {
+  bound: number | null, f: (v: number, amax: number, code: number) => void, info = FP8[format], tensorAmaxIn = absMax(x)): void {
   if (!Number.isInteger(rows) || rows * cols !== x.length) throw new Error(`stats: ${x.length} values are not [${rows}, ${cols}]`);
-  const tensorAmax = clampAmax(absMax(x), bound);
+  const tensorAmax = clampAmax(tensorAmaxIn, bound);
   for (let r = 0; r < rows; r++) {
     const amax = scale === 'tensor' ? tensorAmax : clampAmax(absMax(x, r * cols, r * cols + cols), bound);
     const qs = quantizeFactor(amax, format);

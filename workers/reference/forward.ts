@@ -4,13 +4,16 @@
 // A forward may run only part of the model (layers [l0, l1) for a pipeline stage, workers/pipeline/split.ts) for
 // several sequences, each with a KV-cache slot of its own.
 import { kvDim, qDim, type LlamaConfig } from '../model/config.ts';
-import type { Forward } from '../model/forward.ts';
+import { Cancelled, type Forward, type LoadProgressFn, type MemoryUse } from '../model/forward.ts';
 import { ropeTable } from '../model/rope.ts';
-import { LAYER_MATRICES, matrixShape, type LayerMatrix, type LlamaWeights } from '../model/weights.ts';
+import { LAYER_MATRICES, type LayerMatrix, type LlamaWeights } from '../model/weights.ts';
+import { headSharesEmbedding, weightSlots } from '../model/slots.ts';
+import { storedBytes } from '../model/tensor.ts';
 import type { PrecisionMap } from '../quant/types.ts';
+import { sameSpec } from '../quant/precision.ts';
+import type { QuantStats } from '../quant/pack.ts';
 import { isFirst, isLast, wholeModel, type ForwardPart } from '../pipeline/split.ts';
-import { createCpuLinear, type CpuLinear } from './linear.ts';
-import { embeddingRows } from './embedding.ts';
+import { loadCpuLinear, type CpuLinear } from './linear.ts';
 import { attention, rmsnorm, rope, swiglu } from './ops.ts';
 
 type LayerLinears = Record<LayerMatrix, CpuLinear>;
@@ -20,16 +23,25 @@ export class CpuForward implements Forward {
   readonly maxSeq: number;
   readonly part: ForwardPart;
   precision!: PrecisionMap;
+  private linears = new Map<string, CpuLinear>(); // by slot label: "embedding", "L3.w1", "output"
   private layers: LayerLinears[] = []; // [l] for l in [l0, l1)
-  private output: CpuLinear | null = null; // the last part only
-  private embedding: Float32Array | null = null; // (vocab, dim) as the embedding precision stores it; the first part only
+  private output: CpuLinear | null = null; // the last part only (the embedding itself when the head shares it)
+  private embedding: CpuLinear | null = null; // (vocab, dim); the first part only
   private readonly ropeCosSin: Float32Array;
   private readonly keyCache: Float32Array; // (slot, layer - l0, maxSeq, kvDim)
   private readonly valueCache: Float32Array; // (slot, layer - l0, maxSeq, kvDim)
   private readonly att: Float32Array; // (maxSeq) attention scores of one head
   private buffers: { rows: number; x: Float32Array; xb: Float32Array; q: Float32Array; k: Float32Array; v: Float32Array; hb: Float32Array; hb2: Float32Array } | null = null;
 
-  constructor(readonly config: LlamaConfig, private readonly weights: LlamaWeights, precision: PrecisionMap, maxSeq: number, part: Partial<ForwardPart> = {}) {
+  /** Reads and packs the part's weights from the file (progress in stored bytes read). */
+  static async create(config: LlamaConfig, weights: LlamaWeights, precision: PrecisionMap, maxSeq: number,
+    part: Partial<ForwardPart> = {}, onProgress?: LoadProgressFn): Promise<CpuForward> {
+    const f = new CpuForward(config, weights, maxSeq, part);
+    await f.setPrecision(precision, onProgress);
+    return f;
+  }
+
+  private constructor(readonly config: LlamaConfig, private readonly weights: LlamaWeights, maxSeq: number, part: Partial<ForwardPart> = {}) {
     this.maxSeq = maxSeq;
     this.part = wholeModel(config, part);
     const { l0, l1, slots } = this.part;
@@ -37,25 +49,33 @@ export class CpuForward implements Forward {
     this.keyCache = new Float32Array(slots * (l1 - l0) * maxSeq * kvDim(config));
     this.valueCache = new Float32Array(slots * (l1 - l0) * maxSeq * kvDim(config));
     this.att = new Float32Array(maxSeq);
-    this.pack(precision);
   }
 
-  async setPrecision(map: PrecisionMap): Promise<void> { this.pack(map); }
-
-  private pack(map: PrecisionMap): void {
-    const c = this.config, w = this.weights, { l0, l1 } = this.part;
+  /**
+   * Re-packs what the new map changes, one tensor at a time from the file: the old packing of a tensor is dropped
+   * before the new one is read, so memory never holds two copies of the weights.
+   */
+  async setPrecision(map: PrecisionMap, onProgress?: LoadProgressFn, cancelled?: () => boolean): Promise<void> {
+    const slots = weightSlots(this.config, this.weights, map, this.part);
+    // what is packed now is the truth (a cancelled switch leaves some tensors in the new format)
+    const todo = slots.filter((s) => { const L = this.linears.get(s.label); return !L || !sameSpec(L.spec, s.spec); });
+    for (const label of [...this.linears.keys()]) if (!slots.some((s) => s.label === label)) this.linears.delete(label);
     this.layers = [];
-    for (let l = l0; l < l1; l++) {
-      const linears = {} as LayerLinears;
-      for (const m of LAYER_MATRICES) {
-        const [n, k] = matrixShape(c, m);
-        linears[m] = createCpuLinear(w.layers[l][m], n, k, map.layers[l][m]);
-      }
-      this.layers[l] = linears;
+    const total = todo.reduce((b, s) => b + storedBytes(s.tensor), 0);
+    let done = 0;
+    onProgress?.(0, total);
+    for (const s of todo) {
+      if (cancelled?.()) throw new Cancelled();
+      this.linears.delete(s.label);
+      this.linears.set(s.label, await loadCpuLinear(s.tensor, s.spec, (bytes) => onProgress?.((done += bytes), total)));
     }
-    this.output = isLast(c, this.part) ? createCpuLinear(w.output, c.vocabSize, c.dim, map.output) : null;
-    this.embedding = isFirst(this.part) ? embeddingRows(w.tokenEmbedding, map.embedding) : null;
     this.precision = map;
+    this.layers = [];
+    for (let l = this.part.l0; l < this.part.l1; l++) {
+      this.layers[l] = Object.fromEntries(LAYER_MATRICES.map((m) => [m, this.linears.get(`L${l}.${m}`)!])) as LayerLinears;
+    }
+    this.embedding = isFirst(this.part) ? this.linears.get('embedding')! : null;
+    this.output = !isLast(this.config, this.part) ? null : headSharesEmbedding(this.config, map, this.part) ? this.embedding : this.linears.get('output')!;
   }
 
   async forward(tokens: number[], pos0: number, all = false): Promise<Float32Array> {
@@ -80,7 +100,7 @@ export class CpuForward implements Forward {
     const { x, xb, q, k, v, hb, hb2 } = this.scratch(n);
 
     if (Array.isArray(input)) {
-      for (let r = 0; r < n; r++) x.set(this.embedding!.subarray(input[r] * dim, (input[r] + 1) * dim), r * dim);
+      for (let r = 0; r < n; r++) this.embedding!.row(input[r], x, r * dim); // x = E[token]
     } else {
       x.set(input); // the previous stage's residual stream
     }
@@ -139,13 +159,23 @@ export class CpuForward implements Forward {
   }
 
   weightBytes(): number {
-    let b = this.output?.bytes ?? 0;
-    if (this.embedding) b += this.embedding.byteLength * (this.precision.embedding.dtype === 'bf16' ? 0.5 : 1);
-    for (let l = this.part.l0; l < this.part.l1; l++) for (const m of LAYER_MATRICES) b += this.layers[l][m].bytes;
+    let b = 0;
+    for (const L of this.linears.values()) b += L.bytes;
     return b;
   }
 
-  dispose(): void { this.layers = []; }
+  memory(): MemoryUse {
+    const act = this.buffers ? 4 * this.buffers.rows * (2 * this.config.dim + qDim(this.config) + 2 * kvDim(this.config) + 2 * this.config.hiddenDim) : 0;
+    return { weights: this.weightBytes(), kv: this.keyCache.byteLength + this.valueCache.byteLength, activations: act + this.ropeCosSin.byteLength, device: null };
+  }
+
+  /** Numerics of every packed tensor of the current map, by label (what packing did: amax, scale, clipped ...). */
+  tensorStats(): { label: string; dtype: string; bytes: number; stats: QuantStats }[] {
+    return [...this.linears].map(([label, L]) => ({ label, dtype: L.spec.dtype, bytes: L.bytes, stats: L.stats }));
+  }
+
+  dispose(): void { this.layers = []; this.linears.clear(); }
+
 }
 
 /** Rows in a forward's input, checked against its part: token ids for the first part, x (n, dim) otherwise. */

@@ -8,119 +8,226 @@
 // (q: the decoded FP8 code values; s: the dequant scales; the scaling is workers/quant/scale.ts; the recipe is
 // arXiv:2407.21783 §6.2 and FBGEMM quantize_fp8_per_row with scale_ub.) The sums run in double here and in f32
 // on the GPU, in a different order: that rounding is what the parity tests' tolerance bounds (docs/precision.md).
-// Weights are decoded once, at creation, to a Float32Array of code values, so every dtype runs the same f32
-// loop: contiguous rows, four output rows per pass over x (each x[j] loaded once), no allocation.
-import type { LinearSpec } from '../quant/types.ts';
-import { packMatrix, packedWords, unpackRow, type QuantStats } from '../quant/pack.ts';
-import { FP8, FP8_TABLE, fp8FromBits, type Fp8Format } from '../quant/fp8.ts';
+// The weights stay packed as the GPU stores them (BF16 pairs, FP8 codes: 2x and 4x smaller than f32) and the dot
+// products look every code's value up in a table as they read it (BF16: 64K entries, FP8: 256), so no f32 copy exists.
+import type { LinearSpec, WeightDtype } from '../quant/types.ts';
+import { decodeRow, elementsPerWord, emptyStats, packMatrix, packTensor, packedBytes, packedWords, type QuantStats } from '../quant/pack.ts';
+import { bf16Table } from '../quant/bf16.ts';
+import { FP8, FP8_TABLE, fp8FromBits } from '../quant/fp8.ts';
 import { absMax, clampAmax, dequantFactor, quantizeFactor } from '../quant/scale.ts';
+import { storedRowBytes, type WeightTensor } from '../model/tensor.ts';
 
 export interface CpuLinear {
   spec: LinearSpec;
+  /** What the rows are stored as: spec.dtype, except that f32 weights read from a BF16 file stay BF16 (exact). */
+  dtype: WeightDtype;
   n: number;
   k: number;
-  /** Bytes of the weights in this format, as the GPU stores them (packed rows + scales). */
+  /** Bytes of the weights as stored (packed rows + scales). */
   bytes: number;
   stats: QuantStats;
   /** y[m, n] = W x[m, k] for m rows of x, or y += W x when accumulate. */
   apply(x: Float32Array, m: number, y: Float32Array, accumulate?: boolean): void;
+  /** Row r of W as the values it stands for (scale applied), into out[0..k): the embedding lookup. */
+  row(r: number, out: Float32Array, outOffset?: number): void;
 }
 
-/** Σ_j w[wo + j] · x[xo + j] for j < k, four independent partial sums. */
-function dot(w: Float32Array, wo: number, x: Float32Array, xo: number, k: number): number {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  let j = 0;
-  for (; j + 4 <= k; j += 4) {
-    a0 += w[wo + j] * x[xo + j];
-    a1 += w[wo + j + 1] * x[xo + j + 1];
-    a2 += w[wo + j + 2] * x[xo + j + 2];
-    a3 += w[wo + j + 3] * x[xo + j + 3];
-  }
-  for (; j < k; j++) a0 += w[wo + j] * x[xo + j];
-  return a0 + a1 + (a2 + a3);
+/** Packed rows in one array (kPacked words per row) and FP8's row scales. */
+interface Store { data: Uint32Array | Float32Array; scales: Float32Array | null }
+
+/** The dtype the CPU keeps: f32 over BF16 values computes exactly what bf16 does, in half the memory. */
+export function cpuDtype(spec: LinearSpec, storedDtype: string): WeightDtype {
+  return spec.dtype === 'f32' && storedDtype === 'BF16' ? 'bf16' : spec.dtype;
 }
 
-/** y[yo + i] (+)= Σ_j w[i, j] x[xo + j] for i < n: four rows at a time with local sums (the f32/BF16 hot path). */
-function matvec(w: Float32Array, n: number, k: number, x: Float32Array, xo: number, y: Float32Array, yo: number, accumulate: boolean): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o0 = i * k, o1 = o0 + k, o2 = o1 + k, o3 = o2 + k;
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (let j = 0; j < k; j++) {
-      const xj = x[xo + j];
-      a0 += w[o0 + j] * xj;
-      a1 += w[o1 + j] * xj;
-      a2 += w[o2 + j] * xj;
-      a3 += w[o3 + j] * xj;
-    }
-    if (accumulate) { y[yo + i] += a0; y[yo + i + 1] += a1; y[yo + i + 2] += a2; y[yo + i + 3] += a3; }
-    else { y[yo + i] = a0; y[yo + i + 1] = a1; y[yo + i + 2] = a2; y[yo + i + 3] = a3; }
+/** Reads t from its file and packs it for the CPU, slab by slab (onBytes: stored bytes read, for progress). */
+export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?: (bytes: number) => void): Promise<CpuLinear> {
+  const dtype = cpuDtype(spec, t.dtype);
+  const packSpec = { ...spec, dtype };
+  const kPacked = packedWords(dtype, t.k);
+  const data = dtype === 'f32' ? new Float32Array(t.n * kPacked) : new Uint32Array(t.n * kPacked);
+  const scales = dtype === 'fp8e4m3' || dtype === 'fp8e5m2' ? new Float32Array(t.n) : null;
+  const stats = emptyStats();
+  for await (const s of packTensor(t, packSpec, stats)) {
+    data.set(s.data, s.r0 * kPacked);
+    if (scales) scales.set(s.scales!, s.r0);
+    onBytes?.(s.rows * storedRowBytes(t));
   }
-  for (; i < n; i++) {
-    const v = dot(w, i * k, x, xo, k);
-    y[yo + i] = accumulate ? y[yo + i] + v : v;
-  }
+  return fromStore({ data, scales }, t.n, t.k, spec, dtype, stats);
 }
 
+/** From f32 values in memory (tests, small tensors). */
 export function createCpuLinear(w: Float32Array, n: number, k: number, spec: LinearSpec): CpuLinear {
-  if (w.length !== n * k) throw new Error(`linear: ${w.length} weights for a [${n}, ${k}] matrix`);
-  let wv: Float32Array; // [n, k] the values multiplied: f32 weights, BF16-rounded weights, or FP8 code values
-  let ws: Float32Array | null = null; // FP8 row dequant scales
-  let stats: QuantStats;
-  let bytes: number;
-  if (spec.dtype === 'f32') {
-    wv = w;
-    stats = { amax: absMax(w), scale: 1, clipped: 0, underflow: 0, nan: 0 };
-    for (let i = 0; i < w.length; i++) if (w[i] !== w[i]) stats.nan++;
-    bytes = n * packedWords('f32', k) * 4;
-  } else {
-    const p = packMatrix(w, n, k, spec);
-    wv = new Float32Array(n * k);
-    if (p.dtype === 'bf16') {
-      for (let r = 0; r < n; r++) wv.set(unpackRow(p, r), r * k);
-    } else {
-      const table = FP8_TABLE[p.dtype as Fp8Format], words = p.data as Uint32Array;
-      for (let r = 0; r < n; r++) {
-        for (let c = 0; c < k; c++) wv[r * k + c] = table[(words[r * p.kPacked + (c >> 2)] >>> ((c & 3) * 8)) & 0xff];
-      }
-      ws = p.scales;
-    }
-    stats = p.stats;
-    bytes = p.bytes;
-  }
+  const p = packMatrix(w, n, k, spec);
+  return fromStore(p, n, k, spec, spec.dtype, p.stats);
+}
 
-  const act = spec.act && spec.dtype !== 'f32' && spec.dtype !== 'bf16' ? spec.act : null;
+function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: WeightDtype, stats: QuantStats): CpuLinear {
+  const kPacked = packedWords(dtype, k);
+  const { data, scales: ws } = store;
+  // the weights as the dot products read them: f32 values, or codes (BF16 halves, FP8 bytes) and their value table
+  const f32w = data instanceof Float32Array ? data : null;
+  const halves = dtype === 'bf16' ? new Uint16Array(data.buffer, data.byteOffset, data.length * 2) : null;
+  const bytes = ws ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+  const table = halves ? bf16Table() : ws ? FP8_TABLE[dtype as 'fp8e4m3' | 'fp8e5m2'] : null;
+  const stride = kPacked * elementsPerWord(dtype); // elements from one row to the next
+  const act = spec.act && ws ? spec.act : null;
   const actInfo = act ? FP8[act] : null;
   const actTable = act ? FP8_TABLE[act] : null;
-  const xq = new Float32Array(act ? k : 0); // one quantized activation row
   const f32 = new Float32Array(1);
   const u32 = new Uint32Array(f32.buffer);
-  const dots = new Float32Array(ws ? n : 0); // FP8: one row's dot products, rounded to f32 before scaling
+  let xq = new Float32Array(0); // the m quantized x rows (W8A8)
+  let sx = new Float32Array(0); // and their dequant scales
+  const dots = new Float32Array(4); // FP8: a row's dot products, rounded to f32 before scaling
+
+  /** Quantizes x's m rows to the activation format (the recipe's dynamic per-row scales). */
+  function quantizeX(x: Float32Array, m: number): void {
+    if (xq.length < m * k) { xq = new Float32Array(m * k); sx = new Float32Array(m); }
+    for (let r = 0; r < m; r++) {
+      const xo = r * k;
+      const amax = clampAmax(absMax(x, xo, xo + k), spec.actBound);
+      const qs = quantizeFactor(amax, act!);
+      sx[r] = dequantFactor(amax, act!);
+      for (let c = 0; c < k; c++) {
+        f32[0] = x[xo + c] * qs;
+        xq[xo + c] = actTable![fp8FromBits(u32[0], actInfo!)];
+      }
+    }
+  }
+
+  /** out[o + j] (+)= W[i + j, :] · xs[xo ..] for j < rows (≤ 4): weights decoded as they are read. */
+  function dot(i: number, rows: number, xs: Float32Array, xo: number, out: Float32Array, o: number, accumulate: boolean): void {
+    if (f32w) dotF32(f32w, i * stride, stride, rows, xs, xo, k, out, o, accumulate);
+    else if (halves) dotCoded16(table!, halves, i * stride, stride, rows, xs, xo, k, out, o, accumulate);
+    else dotCoded8(table!, bytes!, i * stride, stride, rows, xs, xo, k, out, o, accumulate);
+  }
 
   function apply(x: Float32Array, m: number, y: Float32Array, accumulate = false): void {
     if (x.length < m * k || y.length < m * n) throw new Error(`linear [${n}, ${k}]: x or y too short for ${m} rows`);
-    for (let r = 0; r < m; r++) {
-      let xs = x, xo = r * k, sx = 1;
-      if (act) {
-        const amax = clampAmax(absMax(x, xo, xo + k), spec.actBound);
-        const qs = quantizeFactor(amax, act);
-        sx = dequantFactor(amax, act);
-        for (let c = 0; c < k; c++) {
-          f32[0] = x[xo + c] * qs;
-          xq[c] = actTable![fp8FromBits(u32[0], actInfo!)];
+    if (act) quantizeX(x, m);
+    const xs = act ? xq : x;
+    for (let i = 0; i < n; i += 4) {
+      const rows = Math.min(4, n - i);
+      for (let r = 0; r < m; r++) {
+        const yo = r * n + i;
+        if (!ws) { dot(i, rows, xs, r * k, y, yo, accumulate); continue; } // f32, bf16: no scales
+        dot(i, rows, xs, r * k, dots, 0, false);
+        for (let j = 0; j < rows; j++) {
+          const v = Math.fround(dots[j] * (act ? Math.fround(sx[r] * ws[i + j]) : ws[i + j]));
+          y[yo + j] = accumulate ? y[yo + j] + v : v;
         }
-        xs = xq;
-        xo = 0;
-      }
-      const yo = r * n;
-      if (!ws) { matvec(wv, n, k, xs, xo, y, yo, accumulate); continue; } // f32 and bf16: no scales to apply
-      matvec(wv, n, k, xs, xo, dots, 0, false);
-      for (let i = 0; i < n; i++) {
-        const v = Math.fround(dots[i] * (act ? Math.fround(sx * ws[i]) : ws[i]));
-        y[yo + i] = accumulate ? y[yo + i] + v : v;
       }
     }
   }
 
-  return { spec, n, k, bytes, stats, apply };
+  function row(r: number, out: Float32Array, outOffset = 0): void {
+    decodeRow(dtype, data, kPacked, r, k, out, outOffset);
+    if (ws) for (let c = 0; c < k; c++) out[outOffset + c] *= ws[r];
+  }
+
+  return { spec, dtype, n, k, bytes: packedBytes(dtype, n, k), stats, apply, row };
 }
+
+// The three dot kernels: the same loop (four rows, four local sums, each x[c] loaded once; a remainder row with
+// four partial sums) over f32 weights, BF16 halves or FP8 bytes. Kept as separate functions so each stays
+// monomorphic for the JIT (one array type each).
+
+/** y[yo + j] (+)= Σ_c w[wo + j·stride + c] · x[xo + c] for j < rows (≤ 4). */
+function dotF32(w: Float32Array, wo: number, stride: number, rows: number, x: Float32Array, xo: number, k: number,
+  y: Float32Array, yo: number, accumulate: boolean): void {
+  if (rows === 4) {
+    const o0 = wo, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (let c = 0; c < k; c++) {
+      const xc = x[xo + c];
+      a0 += w[o0 + c] * xc;
+      a1 += w[o1 + c] * xc;
+      a2 += w[o2 + c] * xc;
+      a3 += w[o3 + c] * xc;
+    }
+    store4(y, yo, accumulate, a0, a1, a2, a3);
+    return;
+  }
+  for (let j = 0; j < rows; j++) {
+    const o = wo + j * stride;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    let c = 0;
+    for (; c + 4 <= k; c += 4) {
+      a0 += w[o + c] * x[xo + c];
+      a1 += w[o + c + 1] * x[xo + c + 1];
+      a2 += w[o + c + 2] * x[xo + c + 2];
+      a3 += w[o + c + 3] * x[xo + c + 3];
+    }
+    for (; c < k; c++) a0 += w[o + c] * x[xo + c];
+    storeOne(y, yo + j, accumulate, a0 + a1 + (a2 + a3));
+  }
+}
+
+/** The same over codes s (BF16 halves) whose values are t[code]. */
+function dotCoded16(t: Float32Array, s: Uint16Array, wo: number, stride: number, rows: number, x: Float32Array, xo: number, k: number,
+  y: Float32Array, yo: number, accumulate: boolean): void {
+  if (rows === 4) {
+    const o0 = wo, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (let c = 0; c < k; c++) {
+      const xc = x[xo + c];
+      a0 += t[s[o0 + c]] * xc;
+      a1 += t[s[o1 + c]] * xc;
+      a2 += t[s[o2 + c]] * xc;
+      a3 += t[s[o3 + c]] * xc;
+    }
+    store4(y, yo, accumulate, a0, a1, a2, a3);
+    return;
+  }
+  for (let j = 0; j < rows; j++) {
+    const o = wo + j * stride;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    let c = 0;
+    for (; c + 4 <= k; c += 4) {
+      a0 += t[s[o + c]] * x[xo + c];
+      a1 += t[s[o + c + 1]] * x[xo + c + 1];
+      a2 += t[s[o + c + 2]] * x[xo + c + 2];
+      a3 += t[s[o + c + 3]] * x[xo + c + 3];
+    }
+    for (; c < k; c++) a0 += t[s[o + c]] * x[xo + c];
+    storeOne(y, yo + j, accumulate, a0 + a1 + (a2 + a3));
+  }
+}
+
+/** The same over codes s (FP8 bytes) whose values are t[code]. */
+function dotCoded8(t: Float32Array, s: Uint8Array, wo: number, stride: number, rows: number, x: Float32Array, xo: number, k: number,
+  y: Float32Array, yo: number, accumulate: boolean): void {
+  if (rows === 4) {
+    const o0 = wo, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (let c = 0; c < k; c++) {
+      const xc = x[xo + c];
+      a0 += t[s[o0 + c]] * xc;
+      a1 += t[s[o1 + c]] * xc;
+      a2 += t[s[o2 + c]] * xc;
+      a3 += t[s[o3 + c]] * xc;
+    }
+    store4(y, yo, accumulate, a0, a1, a2, a3);
+    return;
+  }
+  for (let j = 0; j < rows; j++) {
+    const o = wo + j * stride;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    let c = 0;
+    for (; c + 4 <= k; c += 4) {
+      a0 += t[s[o + c]] * x[xo + c];
+      a1 += t[s[o + c + 1]] * x[xo + c + 1];
+      a2 += t[s[o + c + 2]] * x[xo + c + 2];
+      a3 += t[s[o + c + 3]] * x[xo + c + 3];
+    }
+    for (; c < k; c++) a0 += t[s[o + c]] * x[xo + c];
+    storeOne(y, yo + j, accumulate, a0 + a1 + (a2 + a3));
+  }
+}
+
+function store4(y: Float32Array, yo: number, accumulate: boolean, a0: number, a1: number, a2: number, a3: number): void {
+  if (accumulate) { y[yo] += a0; y[yo + 1] += a1; y[yo + 2] += a2; y[yo + 3] += a3; }
+  else { y[yo] = a0; y[yo + 1] = a1; y[yo + 2] = a2; y[yo + 3] = a3; }
+}
+
+const storeOne = (y: Float32Array, i: number, accumulate: boolean, v: number) => { y[i] = accumulate ? y[i] + v : v; };

@@ -1,0 +1,58 @@
+// Turns what the UI or the CLI names (a picked File, a URL, the default model, files on disk) into ModelFiles:
+// byte sources the loader reads headers from and the engines read tensors from, by range. Nothing here reads a
+// weight: a Hugging Face folder by URL costs its small JSON files plus one tiny request per shard.
+import type { ModelSource } from '../api.ts';
+import type { ModelFile } from './index.ts';
+import { blobSource, memorySource, readAll, urlSource } from './source.ts';
+
+/** The files of a Hugging Face folder the loader reads; the shards come from the index when there is one. */
+const HF_REQUIRED = ['config.json', 'tokenizer.json'];
+const HF_OPTIONAL = ['tokenizer_config.json', 'generation_config.json'];
+const INDEX = 'model.safetensors.index.json';
+
+export async function openModelFiles(source: ModelSource, baseUrl: string, defaultFolder: string): Promise<ModelFile[]> {
+  switch (source.kind) {
+    case 'file': return [{ name: source.name, source: memorySource(source.name, new Uint8Array(source.bytes)) }];
+    case 'files': return source.files.map((f) => ({ name: f.name, source: memorySource(f.name, new Uint8Array(f.bytes)) }));
+    case 'blobs': return source.files.map((f) => ({ name: f.name, source: blobSource(f.name, f.blob) }));
+    case 'url': {
+      const url = new URL(source.url, baseUrl).href;
+      if (!url.endsWith('/')) {
+        const s = await urlSource(url);
+        return [{ name: s.name, source: s }];
+      }
+      return hfFolder(url);
+    }
+    case 'default': return hfFolder(new URL(`models/${defaultFolder}/`, baseUrl).href);
+  }
+}
+
+/** A Hugging Face model folder served over HTTP: its JSON files, then the shards named by the index (or model.safetensors). */
+async function hfFolder(url: string): Promise<ModelFile[]> {
+  const folder = new URL(url).pathname.split('/').filter(Boolean).pop() ?? 'model'; // names the model
+  const out: ModelFile[] = [];
+  const add = async (name: string, optional: boolean) => {
+    try {
+      const s = await urlSource(new URL(name, url).href);
+      out.push({ name: `${folder}/${name}`, source: s });
+      return s;
+    } catch (e) {
+      if (!optional) throw e;
+      return null;
+    }
+  };
+  for (const name of HF_REQUIRED) await add(name, false);
+  for (const name of HF_OPTIONAL) await add(name, true);
+  const index = await add(INDEX, true);
+  let shards = ['model.safetensors'];
+  if (index) {
+    try {
+      const map = (JSON.parse(new TextDecoder().decode(await readAll(index))) as { weight_map?: Record<string, string> }).weight_map;
+      shards = [...new Set(Object.values(map ?? {}))];
+    } catch {
+      throw new Error(`${INDEX} is not valid JSON`);
+    }
+  }
+  for (const shard of shards) await add(shard, false);
+  return out;
+}
