@@ -1,5 +1,6 @@
 // Spec 4: the live views. The quantization map renders the model's precision map, a preset or a brush click
-// switches it live mid-conversation, the measured quality against f32 follows (KL 0 under f32, > 0 under FP8),
+// switches it live mid-conversation, the measured quality against the precision the file stores follows (KL 0 under
+// that precision, > 0 under FP8; the default model is stored as bf16, stories260K as f32),
 // throughput shows latency percentiles, memory and speed by precision, and the figures export. A second test opens
 // a link that names the model by URL and carries a custom precision map.
 import { readFileSync } from 'node:fs';
@@ -35,15 +36,17 @@ test('quantization map, quality and throughput follow a live precision switch; f
   await openWithTestModel(page, '?max_tokens=12&temperature=0');
 
   const map = page.getByRole('region', { name: 'Quantization map' });
+  const stored = await page.getByRole('region', { name: 'Model' }).getByTestId('model-stored-precision').innerText(); // the file's precision, loaded as is
   const cell = (l: number, m: string) => map.getByRole('button', { name: new RegExp(`^Layer ${l} ${m}: `) });
   const nLayers = await map.getByRole('button', { name: /^Layer \d+, every matrix/ }).count();
   expect(nLayers).toBeGreaterThanOrEqual(3);
-  await expect(cell(0, 'wq')).toHaveAccessibleName(/^Layer 0 wq: f32, [\d.]+ kB$/);
-  await expect(map.getByRole('button', { name: /^Embedding: f32/ })).toBeVisible();
-  await expect(map.getByRole('button', { name: /^Output head: f32/ })).toBeVisible();
+  await expect(cell(0, 'wq')).toHaveAccessibleName(new RegExp(`^Layer 0 wq: ${stored}, [\\d.]+ kB$`));
+  await expect(map.getByRole('button', { name: new RegExp(`^Embedding: ${stored}`) })).toBeVisible();
+  await expect(map.getByRole('button', { name: new RegExp(`^Output head: ${stored}`) })).toBeVisible();
+  await expect(map.getByTestId('quality').getByRole('heading', { name: `Quality vs ${stored}` })).toBeVisible();
   await expect(map.getByTestId('quality-empty')).toContainText('Send a message first');
 
-  // One short greedy answer under f32: quality against the f32 reference is (numerically) perfect.
+  // One short greedy answer under the stored precision: quality against itself is perfect.
   await send(page, 'Once upon a time');
   await qualityReady(page);
   expect(await number(page, 'quality-kl-mean')).toBeLessThan(1e-6);
@@ -83,7 +86,7 @@ test('quantization map, quality and throughput follow a live precision switch; f
   expect(Math.max(0, ...longTasks)).toBeLessThan(400);
   const speeds = map.getByRole('list', { name: 'Decode tokens per second of each precision' });
   await expect(speeds.getByRole('listitem')).toHaveCount(2);
-  await expect(speeds.getByRole('listitem').first()).toHaveAccessibleName(/^f32: [\d.]+ tokens per second/);
+  await expect(speeds.getByRole('listitem').first()).toHaveAccessibleName(new RegExp(`^${stored}: [\\d.]+ tokens per second`));
   const throughput = page.getByRole('region', { name: 'Throughput' });
   await expect(throughput.getByTestId('figure-p50')).toHaveText(/^\d[\d,.]*$/);
   await expect(throughput.getByTestId('figure-p95')).toHaveText(/^\d[\d,.]*$/);
@@ -111,12 +114,15 @@ test('quantization map, quality and throughput follow a live precision switch; f
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'All measurements (JSON)' }).click()]);
   const json = JSON.parse(readFileSync((await download.path())!, 'utf8'));
   expect(json.runs).toHaveLength(2);
-  expect(json.speeds.map((s: { label: string }) => s.label)).toEqual(['f32', 'fp8-all']);
+  expect(json.speeds.map((s: { label: string }) => s.label)).toEqual([stored, 'fp8-all']);
+  expect(json.model.storedPrecision).toBe(stored);
+  expect(json.memory.host_bytes.weights).toBeGreaterThan(0);
+  expect(json.quality.every((q: { result: { reference: string } }) => q.result.reference === stored)).toBe(true);
   expect(json.quality.length).toBeGreaterThanOrEqual(3);
   expect(json.numerics.length).toBe(nLayers * 7 + 2); // every matrix, the head and the embedding
   await page.getByRole('button', { name: 'Export' }).click();
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Throughput samples (CSV)' }).click()]);
-  expect(readFileSync((await csv.path())!, 'utf8')).toMatch(/^run,model,precision,token,ms,tok_s\r\n1,[^,]+,f32,1,/);
+  expect(readFileSync((await csv.path())!, 'utf8')).toMatch(new RegExp(`^run,model,precision,token,ms,tok_s\r\n1,[^,]+,${stored},1,`));
 
   // Screenshots for review: the whole page and each view, laptop and phone, light and dark.
   await cell(1, 'w1').hover();

@@ -11,6 +11,7 @@ const msOf = (bars: Locator) => bars.evaluateAll((gs) => gs.map((g) => Number(g.
 
 test('Profile draws GPU time per kernel and per layer, and again after a precision switch', async ({ page }) => {
   await openWithTestModel(page);
+  const stored = await page.getByRole('region', { name: 'Model' }).getByTestId('model-stored-precision').innerText(); // loaded as stored
   const throughput = page.getByRole('region', { name: 'Throughput' });
   const profile = throughput.getByTestId('kernel-profile');
   const button = profile.getByRole('button', { name: 'Profile', exact: true });
@@ -19,7 +20,7 @@ test('Profile draws GPU time per kernel and per layer, and again after a precisi
   // Keyboard: focus the button and press Enter.
   await button.focus();
   await page.keyboard.press('Enter');
-  await expect(profile.getByTestId('profile-precision')).toHaveText('f32', { timeout: 60_000 });
+  await expect(profile.getByTestId('profile-precision')).toHaveText(stored, { timeout: 60_000 });
   await expect(profile.getByTestId('profile-message')).toHaveCount(0);
 
   const kernels = profile.getByTestId('profile-kernels').locator('g[data-kernel]');
@@ -65,7 +66,7 @@ test('Profile draws GPU time per kernel and per layer, and again after a precisi
   await expect(profile.getByTestId('profile-stale')).toHaveCount(0);
   const compare = profile.getByRole('list', { name: 'Decode step GPU time by precision' });
   await expect(compare.getByRole('listitem')).toHaveCount(2);
-  await expect(compare.getByRole('listitem').first()).toHaveAccessibleName(/^f32: [\d.]+ ms$/);
+  await expect(compare.getByRole('listitem').first()).toHaveAccessibleName(new RegExp(`^${stored}: [\\d.]+ ms$`));
   await expect(compare.getByRole('listitem').last()).toHaveAccessibleName(/^fp8-all: [\d.]+ ms$/);
   await profile.screenshot({ path: resolve(outDir, '6-profile-two-precisions-1280-light.png') });
 });

@@ -89,10 +89,11 @@ function Header() {
 function TopProgress() {
   const loading = useEngine((s) => s.loading);
   const progress = useEngine((s) => s.progress);
+  const rate = useEngine((s) => s.rate);
   if (!loading) return null;
   const pct = progress && progress.total > 0 ? (100 * progress.loaded) / progress.total : null;
   return (
-    <div className="fixed inset-x-0 top-0 z-40 h-1 bg-indigo-100 dark:bg-indigo-950" title={`Loading ${describeSource(loading)}: ${describeProgress(progress)}`}>
+    <div className="fixed inset-x-0 top-0 z-40 h-1 bg-indigo-100 dark:bg-indigo-950" title={`Loading ${describeSource(loading)}: ${describeProgress(progress, rate)}`}>
       <div
         className={`h-full bg-indigo-600 transition-[width] dark:bg-indigo-400 ${pct === null ? 'w-1/4 animate-pulse' : ''}`}
         style={pct === null ? undefined : { width: `${pct}%` }}

@@ -15,9 +15,13 @@ function snapshot(): Measurements {
   return {
     generatedAt: new Date().toISOString(),
     url: location.href,
-    model: info && { name: info.name, engine: info.engine, adapter: info.adapter, params: info.params, nLayers: info.config.nLayers, dim: info.config.dim },
+    model: info && {
+      name: info.name, engine: info.engine, adapter: info.adapter, params: info.params, nLayers: info.config.nLayers, dim: info.config.dim,
+      storedPrecision: info.storedPrecision, context: info.context,
+    },
     precision: key,
     weightBytes: info?.weightBytes ?? null,
+    memory: info?.memory ?? null,
     runs: runs.slice(),
     speeds: speedsByPrecision(),
     quality: q.qualityLog.slice(),
@@ -30,7 +34,7 @@ const ITEMS: { label: string; file: string; type: string; make: (m: Measurements
   { label: 'Throughput samples (CSV)', file: 'throughput-samples.csv', type: 'text/csv', make: (m) => samplesCsv(m.runs) },
   { label: 'Answers: prefill, TTFT, decode (CSV)', file: 'answers.csv', type: 'text/csv', make: (m) => runsCsv(m.runs) },
   { label: 'Speed by precision (CSV)', file: 'speed-by-precision.csv', type: 'text/csv', make: (m) => speedsCsv(m.speeds) },
-  { label: 'Quality vs f32 (CSV)', file: 'quality.csv', type: 'text/csv', make: (m) => qualityCsv(m.quality) },
+  { label: 'Quality vs stored precision (CSV)', file: 'quality.csv', type: 'text/csv', make: (m) => qualityCsv(m.quality) },
   { label: 'Numerics per tensor (CSV)', file: 'numerics.csv', type: 'text/csv', make: (m) => numericsCsv(m.numerics) },
 ];
 

@@ -1,9 +1,12 @@
-// The loaded model: where it came from, how it runs (engine, adapter) and its shape, named as in the code
-// (dim, nLayers, nHeads, nKvHeads ...), plus the controls to open another one.
+// The loaded model: where it came from, how it runs (engine, adapter), its shape named as in the code
+// (dim, nLayers, nHeads, nKvHeads ...), the KV context it was loaded with and the memory the engine holds, plus
+// the controls to open another one.
 import type { ReactNode } from 'react';
 import { precisionLabel } from '../engine/precision.ts';
 import { describeSource, useEngine } from '../store/engine.ts';
 import { formatBytes, formatCount, formatInt } from '../format.ts';
+import { ContextPicker } from './ContextPicker.tsx';
+import { EngineMemory } from './EngineMemory.tsx';
 import { LoadProgressBar } from './LoadProgressBar.tsx';
 import { OpenModel } from './OpenModel.tsx';
 import { Button, Panel } from './ui.tsx';
@@ -25,12 +28,23 @@ export function ModelPanel() {
   const source = useEngine((s) => s.source);
   const loading = useEngine((s) => s.loading);
   const progress = useEngine((s) => s.progress);
+  const rate = useEngine((s) => s.rate);
+  const loadingWhy = useEngine((s) => s.loadingWhy);
   const error = useEngine((s) => s.error);
   const c = info?.config;
+  // a link's map that does not fit: the engine's notice and the load error say the same, so say it once
+  const fit = /does not fit this model/;
+  const notice = info?.notice?.split('; ').filter((part) => !(error && fit.test(error) && fit.test(part))).join('; ') || null;
 
   return (
     <Panel label="Model" bodyClassName="flex flex-col gap-4 p-4">
-      {loading && <LoadProgressBar progress={progress} label={`Loading ${describeSource(loading)}`} />}
+      {loading && (
+        <LoadProgressBar
+          progress={progress}
+          rate={rate}
+          label={loadingWhy ? `Reloading ${describeSource(loading)} ${loadingWhy}` : `Loading ${describeSource(loading)}`}
+        />
+      )}
 
       {error && (
         <div className="flex items-start gap-2 rounded-lg border border-rose-200 bg-rose-50 py-2 pr-1.5 pl-3 text-sm text-rose-800 dark:border-rose-500/30 dark:bg-rose-500/10 dark:text-rose-200">
@@ -43,9 +57,9 @@ export function ModelPanel() {
         </div>
       )}
 
-      {info?.notice && (
+      {notice && (
         <p role="status" className="rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm font-medium text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200">
-          {info.notice}
+          {notice}
         </p>
       )}
 
@@ -80,10 +94,15 @@ export function ModelPanel() {
             <Fact label="Heads" code="nHeads">{formatInt(c.nHeads)}</Fact>
             <Fact label="KV heads" code="nKvHeads">{formatInt(c.nKvHeads)}</Fact>
             <Fact label="Head dim" code="headDim">{formatInt(c.headDim)}</Fact>
-            <Fact label="Context" code="contextLength">{formatInt(c.contextLength)}</Fact>
+            <Fact label="Max context" code="contextLength">{formatInt(c.contextLength)}</Fact>
             <Fact label="Vocabulary" code="vocabSize">{formatInt(c.vocabSize)}</Fact>
             <Fact label="Precision">{precisionLabel(info.precision)}</Fact>
+            <Fact label="Stored as">
+              <span data-testid="model-stored-precision">{info.storedPrecision}</span>
+            </Fact>
           </dl>
+          <ContextPicker key={`${info.name} ${describeSource(source ?? { kind: 'default' })}`} info={info} />
+          <EngineMemory info={info} />
         </div>
       ) : (
         !loading && !error && <p className="text-sm text-zinc-500 dark:text-zinc-400">No model loaded.</p>

@@ -1,18 +1,18 @@
 // Opening a model: a .gguf file, the files of a Hugging Face model folder, or a URL. Dropping files or a
-// folder anywhere on the page does the same (see App.tsx).
+// folder anywhere on the page does the same (see DropOverlay.tsx). Files are handed to the engine unread.
 import { useRef, useState } from 'react';
 import { loadModel } from '../engine/controller.ts';
-import { pickModelFiles } from '../engine/sources.ts';
+import { blobsSource, pickedFiles, type NamedBlob } from '../engine/sources.ts';
 import { useEngine } from '../store/engine.ts';
 import { Button, focusRing } from './ui.tsx';
 
-export function openFiles(list: Iterable<File>): void {
-  const files = pickModelFiles(list);
-  if (files.length === 0) {
-    useEngine.setState({ error: 'No model files there: pick a .gguf file, or config.json + model.safetensors + tokenizer.json.' });
+export function openFiles(files: readonly NamedBlob[]): void {
+  const source = blobsSource(files);
+  if (!source) {
+    useEngine.setState({ error: 'No model files there: pick a .gguf file, or a folder with config.json, *.safetensors and tokenizer.json.' });
     return;
   }
-  void loadModel({ kind: 'files', files });
+  void loadModel(source);
 }
 
 export function OpenModel() {
@@ -46,7 +46,7 @@ export function OpenModel() {
           className="sr-only"
           tabIndex={-1}
           onChange={(e) => {
-            if (e.target.files?.length) openFiles(e.target.files);
+            if (e.target.files?.length) openFiles(pickedFiles(e.target.files));
             e.target.value = ''; // picking the same file again still loads it
           }}
         />
@@ -60,16 +60,18 @@ export function OpenModel() {
           className="sr-only"
           tabIndex={-1}
           onChange={(e) => {
-            if (e.target.files?.length) openFiles(e.target.files);
+            if (e.target.files?.length) openFiles(pickedFiles(e.target.files));
             e.target.value = '';
           }}
         />
       </div>
       <p className="text-xs text-zinc-500 dark:text-zinc-400">
-        A <code className="font-mono">.gguf</code> file, or a Hugging Face folder&apos;s{' '}
-        <code className="font-mono">config.json</code>, <code className="font-mono">model.safetensors</code>,{' '}
-        <code className="font-mono">tokenizer.json</code> (+ <code className="font-mono">tokenizer_config.json</code>,{' '}
-        <code className="font-mono">generation_config.json</code>). Or drop them anywhere on the page.
+        A <code className="font-mono">.gguf</code> file, or a Hugging Face model folder: <code className="font-mono">config.json</code>,{' '}
+        <code className="font-mono">model.safetensors</code> or its shards with{' '}
+        <code className="font-mono">model.safetensors.index.json</code>, <code className="font-mono">tokenizer.json</code> (+{' '}
+        <code className="font-mono">tokenizer_config.json</code>, <code className="font-mono">generation_config.json</code>). Or drop
+        them anywhere on the page. Files are read piece by piece, never whole, so an 8B checkpoint opens too; other files in
+        the folder are skipped.
       </p>
       <form
         className="flex gap-2"

@@ -15,9 +15,10 @@ import { focusRing } from './ui.tsx';
 const COLS = LAYER_MATRICES.length;
 const rowClass = 'grid grid-cols-[2.5rem_repeat(7,minmax(0,1fr))] gap-1 sm:grid-cols-[3rem_repeat(7,minmax(0,1fr))_4.5rem]';
 
-/** What a cell says to a screen reader and in its tooltip: "Layer 3 w1: fp8e4m3 with FP8 inputs, 12.3 kB". */
-export function cellText(spec: LinearSpec, bytes: number): string {
-  return `${spec.dtype}${spec.act ? ' with FP8 inputs' : ''}, ${formatBytes(bytes)}`;
+/** What a cell says to a screen reader and in its tooltip: "Layer 3 w1: fp8e4m3 with FP8 inputs, 12.3 kB"; a tied
+ * head stored like the embedding reads the embedding's rows ("bf16, 0 B: the embedding's rows"). */
+export function cellText(spec: LinearSpec, bytes: number, shared = false): string {
+  return `${spec.dtype}${spec.act ? ' with FP8 inputs' : ''}, ${formatBytes(bytes)}${shared ? ': the embedding’s rows' : ''}`;
 }
 
 export function QuantGrid({ info, bytes }: { info: ModelInfo; bytes: MapBytes }) {
@@ -60,33 +61,36 @@ export function QuantGrid({ info, bytes }: { info: ModelInfo; bytes: MapBytes })
     el.focus();
   };
 
-  const cell = (r: number, c: number, label: string, spec: LinearSpec, b: number, name: string, onClick: () => void, disabled = false) => (
-    <button
-      type="button"
-      ref={reg(r, c)}
-      tabIndex={stop(r, c)}
-      aria-label={`${name}: ${cellText(spec, b)}`}
-      aria-disabled={disabled || undefined}
-      title={disabled ? `${name}: the embedding is a lookup table, f32 or bf16 only` : `${name}: ${cellText(spec, b)} — click to paint ${brush.dtype}`}
-      data-testid={`cell-${label}`}
-      data-dtype={spec.dtype}
-      onClick={() => {
-        setActive([r, c]);
-        if (!disabled) onClick();
-      }}
-      onMouseEnter={focusCell(label)}
-      onFocus={() => {
-        setActive([r, c]);
-        focusCell(label)();
-      }}
-      style={formatStyle(spec.dtype)}
-      className={`relative flex h-9 min-w-0 flex-col items-center justify-center rounded-md font-mono text-[0.7rem] leading-tight font-semibold shadow-[inset_0_0_0_1px_rgba(0,0,0,0.12)] transition-transform hover:scale-[1.04] sm:h-11 sm:text-xs ${disabled ? 'cursor-not-allowed' : ''} ${focusRing}`}
-    >
-      <span>{FORMAT_STYLE[spec.dtype].short}</span>
-      <span className="hidden text-[0.62rem] font-medium opacity-85 sm:block">{formatBytes(b)}</span>
-      {spec.act && <span className="absolute top-0.5 right-0.5 size-1.5 rounded-full bg-current" aria-hidden="true" />}
-    </button>
-  );
+  const cell = (r: number, c: number, label: string, spec: LinearSpec, b: number, name: string, onClick: () => void, disabled = false) => {
+    const text = cellText(spec, b, label === 'output' && bytes.outputShared);
+    return (
+      <button
+        type="button"
+        ref={reg(r, c)}
+        tabIndex={stop(r, c)}
+        aria-label={`${name}: ${text}`}
+        aria-disabled={disabled || undefined}
+        title={disabled ? `${name}: the embedding is a lookup table, f32 or bf16 only` : `${name}: ${text} — click to paint ${brush.dtype}`}
+        data-testid={`cell-${label}`}
+        data-dtype={spec.dtype}
+        onClick={() => {
+          setActive([r, c]);
+          if (!disabled) onClick();
+        }}
+        onMouseEnter={focusCell(label)}
+        onFocus={() => {
+          setActive([r, c]);
+          focusCell(label)();
+        }}
+        style={formatStyle(spec.dtype)}
+        className={`relative flex h-9 min-w-0 flex-col items-center justify-center rounded-md font-mono text-[0.7rem] leading-tight font-semibold shadow-[inset_0_0_0_1px_rgba(0,0,0,0.12)] transition-transform hover:scale-[1.04] sm:h-11 sm:text-xs ${disabled ? 'cursor-not-allowed' : ''} ${focusRing}`}
+      >
+        <span>{FORMAT_STYLE[spec.dtype].short}</span>
+        <span className="hidden text-[0.62rem] font-medium opacity-85 sm:block">{formatBytes(b)}</span>
+        {spec.act && <span className="absolute top-0.5 right-0.5 size-1.5 rounded-full bg-current" aria-hidden="true" />}
+      </button>
+    );
+  };
 
   const header = (r: number, c: number, text: ReactNode, label: string, onClick: () => void, wide = false, title = label) => (
     <button

@@ -1,6 +1,7 @@
 // The quantization map: which format every weight matrix uses (the engine's PrecisionMap), switched live with a
 // preset or painted cell by cell, row by row, column by column with a brush; beside it the numerics of the tensor
-// under the pointer, the quality against f32 measured on the conversation, and the decode speed of each precision.
+// under the pointer, the quality against the stored precision measured on the conversation, and the decode speed of
+// each precision.
 import { useMemo } from 'react';
 import type { ModelInfo, PresetName, TensorNumerics } from '../../workers/api.ts';
 import { PRESETS } from '../../workers/quant/types.ts';
@@ -18,7 +19,7 @@ import { TensorInspector } from './TensorInspector.tsx';
 import { Button, Panel, Spinner, focusRing } from './ui.tsx';
 
 const PRESET_HINT: Record<PresetName, string> = {
-  f32: 'every matrix as loaded, f32',
+  f32: 'every matrix f32',
   bf16: 'every matrix BF16',
   'fp8-llama3': 'Llama 3 recipe: w1 w3 w2 of layers 1…L−2 in FP8 E4M3 (inputs too), the rest BF16',
   'fp8-all': 'every block matrix FP8 E4M3 (inputs too); embedding and head BF16',

@@ -88,6 +88,7 @@ export function TensorInspector({ info, bytes, numerics }: { info: ModelInfo; by
       </div>
       <p className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400">
         [{formatInt(t.shape[0])} × {formatInt(t.shape[1])}] · {formatBytes(t.bytes)}
+        {label === 'output' && bytes.outputShared && ' (tied: reads the embedding’s rows)'}
         {fp8 && ` · ${t.spec.scale === 'row' ? 'row' : 'tensor'} scales`}
         {t.spec.actBound !== null && ` · input amax ≤ ${t.spec.actBound}`}
       </p>

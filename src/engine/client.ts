@@ -1,11 +1,13 @@
 // The engine client: the only place the engine's Web Worker is created. Calls go through comlink
-// (typed by workers/api.ts); callbacks cross with `proxy`, file bytes with `transfer` (no copy).
+// (typed by workers/api.ts); callbacks cross with `proxy`, picked files as Blob handles (structured clone: the
+// worker reads them by range, nothing is copied), in-memory bytes with `transfer`.
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import type {
   EngineApi,
   EngineEvent,
   GenerateRequest,
   GenerateResult,
+  LoadOptions,
   LoadProgress,
   ModelInfo,
   ModelSource,
@@ -48,10 +50,10 @@ function call<T>(run: (api: Remote<EngineApi>) => Promise<T>): Promise<T> {
   return Promise.race([run(e.api), e.crashed]);
 }
 
-export function loadModel(source: ModelSource, onProgress: (p: LoadProgress) => void): Promise<ModelInfo> {
+export function loadModel(source: ModelSource, onProgress: (p: LoadProgress) => void, options: LoadOptions = {}): Promise<ModelInfo> {
   const buffers =
     source.kind === 'file' ? [source.bytes] : source.kind === 'files' ? source.files.map((f) => f.bytes) : [];
-  return call((api) => api.load(transfer(source, buffers), proxy(onProgress)));
+  return call((api) => api.load(transfer(source, buffers), proxy(onProgress), options));
 }
 
 export function generate(request: GenerateRequest, onEvents: (events: EngineEvent[]) => void): Promise<GenerateResult> {
@@ -82,6 +84,9 @@ export function tensorDetail(label: string): Promise<TensorDetail> {
   return call((api) => api.tensorDetail(label));
 }
 
-export function quality(text?: string): Promise<QualityMetrics & { precision: string }> {
-  return call((api) => api.quality(text));
+export type QualityProgress = { step: string; done: number; total: number };
+
+/** Quality against the model's stored precision; `stop()` (or the next generate) makes it reject with "cancelled". */
+export function quality(text: string | undefined, onProgress: (p: QualityProgress) => void): Promise<QualityMetrics & { precision: string; reference: string }> {
+  return call((api) => api.quality(text, proxy(onProgress)));
 }

@@ -1,15 +1,16 @@
 // What the UI's buttons do: load a model, send a message, regenerate, stop. Each step updates the store
 // slices (decisions) and the telemetry ring buffers (per-token figures), never the other way round.
 // Precision switches and quality measurements live in precision.ts.
-import type { GenerateRequest, LoadProgress } from '../../workers/api.ts';
+import type { GenerateRequest, LoadOptions, LoadProgress } from '../../workers/api.ts';
 import * as client from './client.ts';
 import { isDeviceLost, oneLine } from './errors.ts';
-import { toModelSource } from './sources.ts';
+import { rateMeter } from './loadRate.ts';
 import { applyLinkPrecision, refreshQuality, resetQuality, runPrecision } from './precision.ts';
 import { describeSource, useEngine, type SourceSpec } from '../store/engine.ts';
 import { useSession, type Message } from '../store/session.ts';
 import { useSettings } from '../store/settings.ts';
 import { beginTelemetry, endTelemetry, recordEvents } from '../store/telemetry.ts';
+import { formatInt } from '../format.ts';
 
 function noteFailure(message: string) {
   if (isDeviceLost(message)) useEngine.setState({ deviceLost: true });
@@ -19,35 +20,56 @@ function noteFailure(message: string) {
 let queue: Promise<void> = Promise.resolve();
 let wanted: SourceSpec | null = null;
 
-export function loadModel(spec: SourceSpec): Promise<void> {
+/** Loads a model with the settings' KV context and precision; `why` says what a reload of the same model is for. */
+export function loadModel(spec: SourceSpec, why: string | null = null): Promise<void> {
   wanted = spec;
-  queue = queue.then(() => (wanted === spec ? runLoad(spec) : undefined));
+  queue = queue.then(() => (wanted === spec ? runLoad(spec, why) : undefined));
   return queue;
 }
 
-/** "Reload model": the same source again (after a lost device), keeping the conversation. */
-export function reloadModel(): Promise<void> {
-  return loadModel(useEngine.getState().source ?? { kind: 'default' });
+/** "Reload model": the same source again (after a lost device, or with another context), keeping the conversation. */
+export function reloadModel(why: string | null = null): Promise<void> {
+  const source = useEngine.getState().source ?? { kind: 'default' };
+  return loadModel({ ...source }, why); // a fresh spec: the newest reload asked for is the one that runs
 }
 
-async function runLoad(spec: SourceSpec): Promise<void> {
+/** The Context control: the same model again with a KV cache of `positions` (the engine allocates it at load). */
+export async function setContext(positions: number): Promise<void> {
+  const before = useSettings.getState().context;
+  useSettings.setState({ context: positions });
+  await reloadModel(`with a ${formatInt(positions)}-position KV cache`);
+  // a cache that could not be allocated leaves the previous model running: the link keeps saying what runs
+  const { info, error } = useEngine.getState();
+  if (error && info?.context !== positions) useSettings.setState({ context: before });
+}
+
+async function runLoad(spec: SourceSpec, why: string | null): Promise<void> {
   stop(); // the engine runs one call at a time: end a running generation rather than wait for it
-  useEngine.setState({ loading: spec, progress: null, error: null });
+  useEngine.setState({ loading: spec, loadingWhy: why, progress: null, rate: null, error: null });
   // Progress can arrive many times a frame: keep the newest and publish it once per frame.
+  const meter = rateMeter();
   let latest: LoadProgress | null = null;
+  let rate: number | null = null;
   let scheduled = false;
   const onProgress = (p: LoadProgress) => {
     latest = p;
+    rate = meter(p);
     if (scheduled) return;
     scheduled = true;
     requestAnimationFrame(() => {
       scheduled = false;
-      if (useEngine.getState().loading === spec) useEngine.setState({ progress: latest });
+      if (useEngine.getState().loading === spec) useEngine.setState({ progress: latest, rate });
     });
   };
+  // The model is packed once, straight into the precision asked for (the link's, or the previous model's map).
+  const { context, precision } = useSettings.getState();
+  const options: LoadOptions = {};
+  if (context !== null) options.context = context;
+  if (precision) options.precision = precision;
+  const done = { loading: null, loadingWhy: null, progress: null, rate: null };
   try {
-    const info = await client.loadModel(await toModelSource(spec), onProgress);
-    useEngine.setState({ info, source: spec, loading: null, progress: null, defaultMissing: false, deviceLost: false });
+    const info = await client.loadModel(spec, onProgress, options);
+    useEngine.setState({ ...done, info, source: spec, defaultMissing: false, deviceLost: false });
     // The link names the model only when it has an address (a picked file cannot travel in a URL).
     useSettings.setState({ model: spec.kind === 'url' ? spec.url : null });
     await applyLinkPrecision(info);
@@ -57,13 +79,12 @@ async function runLoad(spec: SourceSpec): Promise<void> {
     noteFailure(message);
     if (spec.kind === 'default') {
       useEngine.setState({
-        loading: null,
-        progress: null,
+        ...done,
         defaultMissing: true,
         error: `No default model could be loaded (${message}). Open a .gguf file, a model folder or a URL instead.`,
       });
     } else {
-      useEngine.setState({ loading: null, progress: null, error: `Could not load ${describeSource(spec)}: ${message}` });
+      useEngine.setState({ ...done, error: `Could not load ${describeSource(spec)}: ${message}` });
     }
   }
 }

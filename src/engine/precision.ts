@@ -1,9 +1,10 @@
 // What the quantization map's clicks do: switch precision live (a preset, or one override painted with the brush),
-// apply a link's whole map after a load (one setPrecision, one re-pack), fetch the numerics of the new map, and measure quality against f32 on the
-// conversation after every answer and every precision change. The engine runs one call at a time, so a change
-// clicked mid-answer waits for the answer to end; the store says what is pending.
+// check after a load that the engine runs the link's map (it loads straight into it), fetch the numerics of the new
+// map, and measure quality against the model's stored precision on the conversation: after every answer and every
+// precision change on a small model, when asked on a large one (a measurement re-reads the tensors twice). The engine
+// runs one call at a time, so a change clicked mid-answer waits for the answer to end; the store says what is pending.
 import type { ModelInfo, PrecisionMap, PrecisionOverride, PresetName } from '../../workers/api.ts';
-import { decodeMap, encodeMap } from '../../workers/quant/precision.ts';
+import { encodeMap, parsePrecision } from '../../workers/quant/precision.ts';
 import type { LayerMatrix } from '../../workers/model/weights.ts';
 import * as client from './client.ts';
 import { isDeviceLost, oneLine } from './errors.ts';
@@ -80,21 +81,26 @@ export function paint(target: { layer?: number; matrix?: LayerMatrix | 'embeddin
   return change(`${what} → ${brush.dtype}`, { ...target, spec: brushSpec(brush) });
 }
 
-/** After a load: the engine starts at f32; apply the map the link (or the previous model) asked for. */
+/**
+ * After a load. The engine was asked to load straight into the link's map (or the previous model's), so usually
+ * there is nothing to change: the URL takes the map the engine runs and the numerics are fetched. A map that does
+ * not fit this model (another layer count) leaves the model in its stored precision, with a one-line error.
+ */
 export async function applyLinkPrecision(info: ModelInfo): Promise<void> {
   // a new model: its numerics, tensor details and quality are measured afresh
   lastText = '';
-  useQuant.setState((st) => ({ epoch: st.epoch + 1, numerics: null, numericsKey: null }));
+  useQuant.setState((st) => ({ epoch: st.epoch + 1, numerics: null, numericsKey: null, quality: null }));
   const wanted = useSettings.getState().precision;
   const current = precisionKey(info.precision);
   if (wanted && wanted !== current) {
     let map: PrecisionMap | null = null;
     try {
-      map = decodeMap(wanted, info.config.nLayers);
+      map = parsePrecision(wanted, info.config.nLayers);
     } catch (e) {
-      useEngine.setState({ error: `The link's precision map does not fit this model (${oneLine(e)}): running f32.` });
+      useEngine.setState({ error: `The link’s precision map does not fit this model (${oneLine(e)}): running ${precisionLabel(info.precision)}.` });
     }
-    if (map) {
+    // the map fits but the engine did not load into it (it said why in info.notice): switch the usual way
+    if (map && precisionKey(map) !== current) {
       await change(map.preset === 'custom' ? 'the link’s map' : map.preset, map);
       return;
     }
@@ -115,7 +121,11 @@ export async function refreshNumerics(): Promise<void> {
   }
 }
 
-// ---- Quality against f32 on the conversation ----
+// ---- Quality against the stored precision, on the conversation ----
+
+/** Models up to this many weight bytes are measured after every answer and change; larger ones when asked. */
+export const AUTO_QUALITY_BYTES = 64 * 2 ** 20;
+export const measuresAutomatically = (info: ModelInfo) => info.weightBytes <= AUTO_QUALITY_BYTES;
 
 /** The conversation as text, the way a completion model saw it (the prompt parts and answers joined); for a chat
  * model its turns joined by blank lines (setPrecision empties the KV cache, so the engine's own copy of the
@@ -131,50 +141,91 @@ let again = false;
 let conversation = 0;
 let lastText = '';
 
-/** Measures the current map on the conversation; calls while one runs fold into one more run after it. */
-export async function refreshQuality(): Promise<void> {
+/** A number per conversation text: only measurements on the same text compare. */
+function conversationId(text: string): number {
+  if (text !== lastText) {
+    lastText = text;
+    conversation++;
+  }
+  return conversation;
+}
+
+/** After an answer, a precision change or a load: a small model is measured now; a large one offers "Measure". */
+export function refreshQuality(): Promise<void> {
+  return runQuality(false);
+}
+
+/** "Measure quality" (a large model). */
+export function measureQuality(): Promise<void> {
+  return runQuality(true);
+}
+
+/** "Cancel": the engine stops the measurement, which then rejects with "cancelled". */
+export function cancelQuality(): void {
+  if (useQuant.getState().qualityStatus === 'measuring') client.stop().catch((e) => fail(oneLine(e)));
+}
+
+/** Measurements run one at a time; calls while one runs fold into one more look after it. */
+async function runQuality(asked: boolean): Promise<void> {
   if (measuring) {
     again = true;
     return;
   }
   measuring = true;
   try {
+    let ask = asked;
     do {
       again = false;
-      await measureOnce();
+      await measureOnce(ask);
+      ask = false;
     } while (again);
   } finally {
     measuring = false;
   }
 }
 
-async function measureOnce(): Promise<void> {
+async function measureOnce(asked: boolean): Promise<void> {
   const info = useEngine.getState().info;
   const text = conversationText();
   if (!info || text.trim() === '') {
-    useQuant.setState({ qualityStatus: info ? 'empty' : 'idle', quality: null, qualityError: null });
+    useQuant.setState({ qualityStatus: info ? 'empty' : 'idle', quality: null, qualityError: null, qualityProgress: null });
     return;
   }
-  if (useSession.getState().streamingId !== null || useQuant.getState().pending) return; // measured when they end
-  if (text !== lastText) {
-    lastText = text;
-    conversation++;
-  }
+  if (useSession.getState().streamingId !== null || useQuant.getState().pending || useEngine.getState().loading) return; // looked at again when they end
+  const id = conversationId(text);
   const key = precisionKey(info.precision);
-  useQuant.setState({ qualityStatus: 'measuring', qualityError: null });
+  if (!asked && !measuresAutomatically(info)) {
+    const q = useQuant.getState().quality;
+    const upToDate = q !== null && q.model === info.name && q.key === key && q.conversation === id;
+    useQuant.setState({ qualityStatus: upToDate ? 'ready' : 'manual', qualityError: null, qualityProgress: null });
+    return;
+  }
+  const epoch = useQuant.getState().epoch;
+  useQuant.setState({ qualityStatus: 'measuring', qualityError: null, qualityProgress: null });
   try {
-    const result = await client.quality(text);
-    const record: QualityRecord = { at: new Date().toISOString(), model: info.name, key, label: precisionLabel(info.precision), conversation, result };
-    useQuant.setState((st) => ({ qualityStatus: 'ready', quality: record, qualityLog: [...st.qualityLog, record].slice(-500) }));
+    const result = await client.quality(text, (p) => {
+      if (useQuant.getState().qualityStatus === 'measuring') useQuant.setState({ qualityProgress: p });
+    });
+    if (useQuant.getState().epoch !== epoch) {
+      again = true; // another model loaded meanwhile: this figure is not its
+      return;
+    }
+    const record: QualityRecord = { at: new Date().toISOString(), model: info.name, key, label: precisionLabel(info.precision), conversation: id, result };
+    useQuant.setState((st) => ({ qualityStatus: 'ready', quality: record, qualityProgress: null, qualityLog: [...st.qualityLog, record].slice(-500) }));
   } catch (e) {
     const message = oneLine(e);
-    if (/send a message first|nothing to measure/i.test(message)) useQuant.setState({ qualityStatus: 'empty', quality: null });
-    else useQuant.setState({ qualityStatus: 'error', qualityError: message });
+    if (/^cancelled\b/i.test(message)) useQuant.setState({ qualityStatus: 'cancelled', qualityError: null, qualityProgress: null });
+    else if (/send a message first|nothing to measure/i.test(message)) useQuant.setState({ qualityStatus: 'empty', quality: null, qualityProgress: null });
+    else useQuant.setState({ qualityStatus: 'error', qualityError: message, qualityProgress: null });
   }
 }
 
-/** The conversation was cleared: nothing to measure until the next message. */
+/** The conversation was cleared: nothing to measure until the next message (a measurement running is stopped). */
 export function resetQuality(): void {
   lastText = '';
-  useQuant.setState({ qualityStatus: 'empty', quality: null, qualityError: null });
+  if (measuring) {
+    again = true; // the loop looks again once the engine gives way, and finds nothing to measure
+    cancelQuality();
+  }
+  useQuant.setState({ qualityStatus: 'empty', quality: null, qualityError: null, qualityProgress: null });
 }

@@ -1,23 +1,46 @@
 // Turning what the user picked or dropped into a model source: a .gguf file, or a Hugging Face model folder
-// (config.json, model.safetensors, tokenizer.json, tokenizer_config.json, generation_config.json).
-import type { ModelSource } from '../../workers/api.ts';
+// (config.json, model.safetensors or its shards + model.safetensors.index.json, tokenizer.json, ...). Files stay
+// Blob handles named by their path in the folder: the engine reads them by byte range, so an 8 GB checkpoint
+// never enters this tab's memory (reading it whole with File.arrayBuffer() would end the tab).
 import type { SourceSpec } from '../store/engine.ts';
 
-/** The files a loader can use; anything else in a dropped folder (README, .bin weights, images) is not read. */
-const MODEL_FILE = /\.(gguf|safetensors|json)$/i;
-
-export function pickModelFiles(files: Iterable<File>): File[] {
-  return [...files].filter((f) => MODEL_FILE.test(f.name));
+export interface NamedBlob {
+  name: string; // "Llama-3.2-1B/config.json": the folder names the model
+  blob: Blob;
 }
 
-/** All files of a drop, walking into dropped folders (webkitGetAsEntry). */
-export async function droppedFiles(dt: DataTransfer): Promise<File[]> {
+/** The files a loader can use; anything else in a folder (README, .bin weights, images, .jsonl) is not sent. */
+const MODEL_FILE = /\.(gguf|safetensors|json)$/i;
+
+const folderOf = (name: string) => name.slice(0, name.lastIndexOf('/') + 1);
+const depth = (name: string) => name.split('/').length;
+
+/**
+ * The model's own files: those a loader reads, and, in a folder, only those beside its config.json (the
+ * shallowest one), so a sub-folder's JSON (eval/results.json, original/params.json) can never stand in for them.
+ */
+export function modelFiles(files: readonly NamedBlob[]): NamedBlob[] {
+  const usable = files.filter((f) => MODEL_FILE.test(f.name));
+  const configs = usable.filter((f) => /(^|\/)config\.json$/.test(f.name)).sort((a, b) => depth(a.name) - depth(b.name));
+  if (configs.length === 0) return usable;
+  const folder = folderOf(configs[0].name);
+  return usable.filter((f) => folderOf(f.name) === folder);
+}
+
+/** Picked files: a folder pick (webkitdirectory) names each file by its path in the folder. */
+export function pickedFiles(list: Iterable<File>): NamedBlob[] {
+  return [...list].map((f) => ({ name: f.webkitRelativePath || f.name, blob: f }));
+}
+
+/** All files of a drop, walking into dropped folders (webkitGetAsEntry), named by their path in the drop. */
+export async function droppedFiles(dt: DataTransfer): Promise<NamedBlob[]> {
   const entries = [...dt.items].map((i) => i.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
-  if (entries.length === 0) return [...dt.files];
-  const out: File[] = [];
+  if (entries.length === 0) return pickedFiles(dt.files);
+  const out: NamedBlob[] = [];
   const walk = async (entry: FileSystemEntry): Promise<void> => {
     if (entry.isFile) {
-      out.push(await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej)));
+      const file = await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej));
+      out.push({ name: entry.fullPath.replace(/^\//, '') || file.name, blob: file });
     } else if (entry.isDirectory) {
       const reader = (entry as FileSystemDirectoryEntry).createReader();
       // readEntries returns the listing in batches; an empty batch means the end.
@@ -32,10 +55,8 @@ export async function droppedFiles(dt: DataTransfer): Promise<File[]> {
   return out;
 }
 
-/** Reads the picked files and builds the source to transfer to the engine. */
-export async function toModelSource(spec: SourceSpec): Promise<ModelSource> {
-  if (spec.kind !== 'files') return spec;
-  const files = await Promise.all(spec.files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
-  if (files.length === 1) return { kind: 'file', name: files[0].name, bytes: files[0].bytes };
-  return { kind: 'files', files };
+/** The source to open, or null when nothing there is a model file. */
+export function blobsSource(files: readonly NamedBlob[]): SourceSpec | null {
+  const picked = modelFiles(files);
+  return picked.length ? { kind: 'blobs', files: picked } : null;
 }

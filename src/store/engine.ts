@@ -2,12 +2,13 @@
 import { create } from 'zustand';
 import type { LoadProgress, ModelInfo } from '../../workers/api.ts';
 
-/** Where a model came from, kept on the main thread so "Reload model" can load it again (File objects are
- * cheap references; their bytes are read and transferred to the worker on every load). */
+/** Where a model came from, kept on the main thread so "Reload model" can load it again. Picked files are Blob
+ * handles named by their path in the picked or dropped folder ("Llama-3.2-1B/config.json" names the model
+ * Llama-3.2-1B); the engine reads them by byte range, so nothing here ever holds a file's bytes. */
 export type SourceSpec =
   | { kind: 'default' }
   | { kind: 'url'; url: string }
-  | { kind: 'files'; files: File[] };
+  | { kind: 'blobs'; files: { name: string; blob: Blob }[] };
 
 export interface EngineSlice {
   info: ModelInfo | null;
@@ -15,7 +16,11 @@ export interface EngineSlice {
   source: SourceSpec | null;
   /** Set while a load runs. */
   loading: SourceSpec | null;
+  /** Why this load runs, when it is not a new model (e.g. "with a 2,048-position KV cache"). */
+  loadingWhy: string | null;
   progress: LoadProgress | null;
+  /** Bytes per second of the current phase, once it has run long enough to say (null before). */
+  rate: number | null;
   /** The last failure, one line for people; the previous model (if any) stays usable. */
   error: string | null;
   /** The embedded default model could not be loaded (usually: there is none yet). */
@@ -28,14 +33,21 @@ export const useEngine = create<EngineSlice>()(() => ({
   info: null,
   source: null,
   loading: null,
+  loadingWhy: null,
   progress: null,
+  rate: null,
   error: null,
   defaultMissing: false,
   deviceLost: false,
 }));
 
+/** "stories260K.gguf", "Llama-3.2-1B/ (5 files)", or the files' names when they share no folder. */
 export function describeSource(s: SourceSpec): string {
   if (s.kind === 'default') return 'embedded default model';
   if (s.kind === 'url') return s.url;
-  return s.files.length === 1 ? s.files[0].name : `${s.files.length} files (${s.files.map((f) => f.name).join(', ')})`;
+  if (s.files.length === 1) return s.files[0].name;
+  const folders = new Set(s.files.map((f) => f.name.slice(0, f.name.lastIndexOf('/') + 1)));
+  const [folder] = folders;
+  if (folders.size === 1 && folder) return `${folder} (${s.files.length} files)`;
+  return `${s.files.length} files (${s.files.map((f) => f.name).join(', ')})`;
 }

@@ -4,7 +4,9 @@
 //
 //   model=<url>          a .gguf or Hugging Face folder URL; absent: the embedded default model
 //   precision=<map>      a preset (f32, bf16, fp8-llama3, fp8-all) or a compact map (workers/quant/precision.ts
-//                        encodeMap); applied once the model has loaded
+//                        encodeMap); the model is loaded straight into it
+//   context=<positions>  what the KV cache holds (a whole number >= 64; absent: the engine's default,
+//                        min(the model's context, 4096))
 //   temperature, top_k, top_p, max_tokens, seed, stop   the OpenAI request names
 //   stages, mb           reserved for the pipeline view (stages, micro-batches): see PIPELINE_URL_KEYS below
 import { create } from 'zustand';
@@ -87,6 +89,9 @@ export function samplingToQuery(s: Sampling, search: string): string {
 
 export const MODEL_KEY = 'model';
 export const PRECISION_KEY = 'precision';
+export const CONTEXT_KEY = 'context';
+/** Fewest KV positions a link may ask for (a chat turn and its answer). */
+export const MIN_CONTEXT = 64;
 
 /** Where the model comes from, as a link can say it: a URL, or null for the embedded default. */
 export function modelFromQuery(search: string): string | null {
@@ -100,6 +105,14 @@ export function precisionFromQuery(search: string): string | null {
   return v ? v : null;
 }
 
+/** KV-cache positions as the link says them: a whole number >= MIN_CONTEXT, else null (the engine's default). */
+export function contextFromQuery(search: string): number | null {
+  const raw = new URLSearchParams(search).get(CONTEXT_KEY)?.trim();
+  if (!raw || !/^\d+$/.test(raw)) return null;
+  const v = Number(raw);
+  return Number.isSafeInteger(v) && v >= MIN_CONTEXT ? v : null;
+}
+
 // ---- Pipeline-parallel settings (owned by the pipeline view) ----
 // Reserved keys: `stages` (how many pipeline stages, one worker each) and `mb` (micro-batches per step). The pipeline
 // view adds its fields to SettingsSlice, reads them in its own `...FromQuery` and writes them in settingsToQuery.
@@ -111,6 +124,8 @@ interface SettingsSlice {
   model: string | null;
   /** The precision map's URL form: what the link asks for until a model is loaded, then what the engine runs. */
   precision: string | null;
+  /** KV-cache positions asked for (null: the engine's default). Sent with every load. */
+  context: number | null;
   setNumber: (key: NumericKey, value: number) => void;
   setRandomSeed: (random: boolean) => void;
   setStop: (stop: string[]) => void;
@@ -123,6 +138,7 @@ export const useSettings = create<SettingsSlice>()((set) => ({
   sampling: samplingFromQuery(initialSearch),
   model: modelFromQuery(initialSearch),
   precision: precisionFromQuery(initialSearch),
+  context: contextFromQuery(initialSearch),
   setNumber: (key, value) =>
     set((st) => (Number.isFinite(value) ? { sampling: { ...st.sampling, [key]: clamp(key, value) } } : st)),
   setRandomSeed: (randomSeed) => set((st) => ({ sampling: { ...st.sampling, randomSeed } })),
@@ -131,14 +147,16 @@ export const useSettings = create<SettingsSlice>()((set) => ({
 }));
 
 /** The query string for these settings: our keys rewritten in a fixed order, every other key kept. */
-export function settingsToQuery(st: Pick<SettingsSlice, 'sampling' | 'model' | 'precision'>, search: string): string {
+export function settingsToQuery(st: Pick<SettingsSlice, 'sampling' | 'model' | 'precision'> & { context?: number | null }, search: string): string {
   const q = new URLSearchParams(search);
   q.delete(MODEL_KEY);
   q.delete(PRECISION_KEY);
+  q.delete(CONTEXT_KEY);
   const rest = q.toString();
   const head = new URLSearchParams();
   if (st.model) head.set(MODEL_KEY, st.model);
   if (st.precision) head.set(PRECISION_KEY, st.precision);
+  if (st.context != null) head.set(CONTEXT_KEY, String(st.context));
   const sampling = samplingToQuery(st.sampling, rest);
   return [head.toString(), sampling].filter((x) => x !== '').join('&');
 }

@@ -1,6 +1,6 @@
 // The measured figures as files: one JSON with everything, and CSV tables (RFC 4180: comma-separated, CRLF line
 // ends, fields with a comma, quote or line break quoted, quotes doubled). Pure; the Export menu turns them into Blobs.
-import type { TensorNumerics } from '../../workers/api.ts';
+import type { MemoryInfo, TensorNumerics } from '../../workers/api.ts';
 import type { QualityRecord } from '../store/quant.ts';
 import type { PrecisionSpeed, RunRecord } from '../store/telemetry.ts';
 
@@ -22,9 +22,14 @@ export function toCsv(rows: readonly Record<string, Cell>[], columns: readonly s
 export interface Measurements {
   generatedAt: string;
   url: string;
-  model: { name: string; engine: string; adapter: string | null; params: number; nLayers: number; dim: number } | null;
+  model: {
+    name: string; engine: string; adapter: string | null; params: number; nLayers: number; dim: number;
+    storedPrecision: string; // what the file stores: the quality reference
+    context: number; // positions the KV cache holds
+  } | null;
   precision: string | null; // the current map, URL form
   weightBytes: number | null;
+  memory: MemoryInfo | null; // bytes the engine holds (host, and GPU buffers on WebGPU)
   runs: RunRecord[];
   speeds: PrecisionSpeed[];
   quality: QualityRecord[];
