@@ -1,6 +1,8 @@
 // Packing layouts (word order, padding, scales), the per-tensor stats and the FP8 histogram.
 import { describe, expect, test } from 'vitest';
-import { packMatrix, packedWords, unpackRow } from '../../workers/quant/pack.ts';
+import { emptyStats, packMatrix, packTensor, packedWords, unpackRow } from '../../workers/quant/pack.ts';
+import { memorySource } from '../../workers/loader/source.ts';
+import type { WeightTensor } from '../../workers/model/tensor.ts';
 import { fp8Histogram, quantStats } from '../../workers/quant/stats.ts';
 import { FP8_TABLE, encodeFp8, decodeFp8 } from '../../workers/quant/fp8.ts';
 import { f32ToBf16, roundBf16 } from '../../workers/quant/bf16.ts';
@@ -113,4 +115,21 @@ test('histogram: counts per E4M3 magnitude code', () => {
   const codes = new Uint32Array(128);
   for (const word of p.data as Uint32Array) for (let i = 0; i < 4; i++) codes[(word >>> (8 * i)) & 0x7f]++;
   expect([...codes]).toEqual([...h.counts]);
+});
+
+test('a BF16 file packs to bf16 by copying the halves: the same words and stats as packing its f32 values', async () => {
+  const n = 7, k = 67; // odd k: rows are padded
+  const halves = Uint16Array.from({ length: n * k }, (_, i) => [0x7fc1, 0xffc0, 0x7f80, 0xff80, 0x8000, 0x0001][i] ?? ((i * 40503) & 0xffff));
+  const t: WeightTensor = { name: 'w', dtype: 'BF16', n, k, source: memorySource('w', new Uint8Array(halves.buffer)), offset: 0 };
+  const values = new Float32Array(n * k);
+  new Uint32Array(values.buffer).set(Array.from(halves, (h) => h << 16));
+  const want = packMatrix(values, n, k, spec({ dtype: 'bf16' }));
+  const stats = emptyStats();
+  const got = new Uint32Array(n * want.kPacked);
+  for await (const s of packTensor(t, spec({ dtype: 'bf16' }), stats, 3)) {
+    expect(s.rows).toBeLessThanOrEqual(3); // slabs never cross the boundary
+    got.set(s.data as Uint32Array, s.r0 * want.kPacked);
+  }
+  expect([...got]).toEqual([...(want.data as Uint32Array)]);
+  expect(stats).toEqual(want.stats);
 });

@@ -9,9 +9,9 @@
 // load needs is one slab, not the tensor. See docs/precision.md; scaling follows workers/quant/scale.ts.
 import type { LinearSpec, WeightDtype } from './types.ts';
 import { FP8, FP8_TABLE, fp8FromBits, type Fp8Format } from './fp8.ts';
-import { bf16FromBits } from './bf16.ts';
+import { BF16_NAN, bf16FromBits, bf16ToF32 } from './bf16.ts';
 import { absMax, clampAmax, dequantFactor, quantizeFactor } from './scale.ts';
-import { rowSlabs, type WeightTensor } from '../model/tensor.ts';
+import { rowSlabs, slabRows, type WeightTensor } from '../model/tensor.ts';
 
 /** Numerics of one quantized tensor (docs/fp8-bf16 "what to measure"). */
 export interface QuantStats {
@@ -102,12 +102,45 @@ export function finishStats(stats: QuantStats, spec: LinearSpec): QuantStats {
  * as it goes (finished after the last slab). FP8 tensor-wise scales first read the tensor once for its amax.
  */
 export async function* packTensor(t: WeightTensor, spec: LinearSpec, stats: QuantStats, boundary = t.n): AsyncGenerator<PackedSlab> {
+  if (t.dtype === 'BF16' && spec.dtype === 'bf16') { // BF16 rows are already BF16 (either rounding leaves them be)
+    yield* copyBf16(t, stats, boundary);
+    return;
+  }
   let tensorAmax = 0;
   if (isFp8(spec.dtype) && spec.scale === 'tensor') {
     for await (const s of rowSlabs(t, undefined, boundary)) tensorAmax = Math.max(tensorAmax, absMax(s.values));
   }
   for await (const s of rowSlabs(t, undefined, boundary)) yield { r0: s.r0, ...packRows(s.values, s.rows, t.k, spec, stats, tensorAmax) };
   finishStats(stats, spec);
+}
+
+/**
+ * A BF16 file into BF16 rows: the halves are copied as they are (no f32 round trip), rows padded to whole vec4s,
+ * every NaN made the canonical 0x7FC0 as bf16FromBits does; the same words and stats as packing the f32 values.
+ */
+async function* copyBf16(t: WeightTensor, stats: QuantStats, boundary: number): AsyncGenerator<PackedSlab> {
+  const k = t.k, kPacked = packedWords('bf16', k), rowBytes = 2 * k;
+  let top = 0; // the largest |x| as a BF16 code without its sign (codes order like magnitudes)
+  for (let r0 = 0; r0 < t.n;) {
+    const rows = Math.min(t.n - r0, slabRows(k), (Math.floor(r0 / boundary) + 1) * boundary - r0);
+    const raw = await t.source.read(t.offset + r0 * rowBytes, rows * rowBytes);
+    const src = new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)); // aligned
+    const data = new Uint32Array(rows * kPacked);
+    const out = new Uint16Array(data.buffer);
+    for (let r = 0; r < rows; r++) {
+      const i0 = r * k, o0 = r * kPacked * 2;
+      for (let c = 0; c < k; c++) {
+        const h = src[i0 + c], a = h & 0x7fff;
+        if (a > 0x7f80) { stats.nan++; out[o0 + c] = BF16_NAN; continue; }
+        if (a > top) top = a;
+        out[o0 + c] = h;
+      }
+    }
+    yield { r0, rows, data, scales: null };
+    r0 += rows;
+  }
+  stats.amax = Math.max(stats.amax, bf16ToF32(top));
+  stats.scale = 1;
 }
 
 function padRows(w: Float32Array, n: number, k: number, kPacked: number): Float32Array {
