@@ -45,8 +45,13 @@ export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?:
   const dtype = cpuDtype(spec, t.dtype);
   const packSpec = { ...spec, dtype };
   const kPacked = packedWords(dtype, t.k);
-  const data = dtype === 'f32' ? new Float32Array(t.n * kPacked) : new Uint32Array(t.n * kPacked);
-  const scales = dtype === 'fp8e4m3' || dtype === 'fp8e5m2' ? new Float32Array(t.n) : null;
+  let data: Float32Array | Uint32Array, scales: Float32Array | null;
+  try {
+    data = dtype === 'f32' ? new Float32Array(t.n * kPacked) : new Uint32Array(t.n * kPacked);
+    scales = dtype === 'fp8e4m3' || dtype === 'fp8e5m2' ? new Float32Array(t.n) : null;
+  } catch (e) { // a RangeError from V8: the tab or process cannot hold this much more
+    throw new Error(`out of memory holding ${t.name} (${(packedBytes(dtype, t.n, t.k) / 2 ** 20).toFixed(0)} MiB as ${dtype}): pick fp8-all or a smaller model`, { cause: e });
+  }
   const stats = emptyStats();
   for await (const s of packTensor(t, packSpec, stats)) {
     data.set(s.data, s.r0 * kPacked);
