@@ -8,9 +8,9 @@
 // Rows are independent, so a tensor is packed slab by slab as it is read from the file (packTensor): the memory a
 // load needs is one slab, not the tensor. See docs/precision.md; scaling follows workers/quant/scale.ts.
 import type { LinearSpec, WeightDtype } from './types.ts';
-import { FP8, FP8_TABLE, fp8FromBits, type Fp8Format } from './fp8.ts';
+import { FP8_TABLE, type Fp8Format } from './fp8.ts';
 import { BF16_NAN, bf16FromBits, bf16ToF32 } from './bf16.ts';
-import { absMax, clampAmax, dequantFactor, quantizeFactor } from './scale.ts';
+import { absMax, clampAmax, countRow, dequantFactor, encodeRow } from './scale.ts';
 import { rowSlabs, slabRows, type WeightTensor } from '../model/tensor.ts';
 
 /** Numerics of one quantized tensor (docs/fp8-bf16 "what to measure"). */
@@ -63,9 +63,6 @@ export function packedBytes(dtype: WeightDtype, n: number, k: number): number {
 }
 
 export const emptyStats = (): QuantStats => ({ amax: 0, scale: 1, clipped: 0, underflow: 0, nan: 0 });
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
 
 /**
  * Packs `rows` rows of k values (w, row-major) into a new slab and adds their numerics to `stats`.
@@ -167,20 +164,13 @@ function packBf16(w: Float32Array, n: number, k: number, kPacked: number, trunca
 /** FP8 rows with row scales, or the tensor's scale on every row when `tensorAmax` (clamped) is given. */
 function packFp8(w: Float32Array, n: number, k: number, kPacked: number, format: Fp8Format, tensorAmax: number | null,
   scales: Float32Array, stats: QuantStats): Uint32Array {
-  const info = FP8[format];
   const out = new Uint32Array(n * kPacked);
+  const codes = new Uint8Array(out.buffer); // element 4j+i of a row is byte i of its word j (little-endian)
   for (let r = 0; r < n; r++) {
     const amax = tensorAmax ?? clampAmax(absMax(w, r * k, r * k + k), null);
-    const qs = quantizeFactor(amax, format);
     scales[r] = dequantFactor(amax, format);
-    for (let c = 0; c < k; c++) {
-      const x = w[r * k + c];
-      f32[0] = x * qs;
-      const code = fp8FromBits(u32[0], info);
-      if ((code & 0x7f) === 0 && x !== 0 && x === x) stats.underflow++;
-      if (Math.abs(x) > amax) stats.clipped++;
-      out[r * kPacked + (c >> 2)] |= code << ((c & 3) * 8);
-    }
+    encodeRow(w, r * k, k, amax, format, codes, r * kPacked * 4);
+    countRow(w, r * k, k, amax, codes, r * kPacked * 4, stats);
   }
   return out;
 }

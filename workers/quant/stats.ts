@@ -1,16 +1,13 @@
 // Numerics of quantizing a tensor, for the quantization views: amax, scale, clipped / underflow / NaN counts,
 // and a histogram of where the scaled values land on the FP8 grid. Same scaling as packing (scale.ts).
 import type { LinearSpec, WeightDtype } from './types.ts';
-import { FP8, FP8_TABLE, fp8FromBits, type Fp8Format } from './fp8.ts';
+import { FP8_TABLE, type Fp8Format } from './fp8.ts';
 import { bf16FromBits } from './bf16.ts';
-import { absMax, clampAmax, dequantFactor, quantizeFactor } from './scale.ts';
+import { absMax, clampAmax, countRow, dequantFactor, encodeRow } from './scale.ts';
 import type { QuantStats } from './pack.ts';
 import { rowSlabs, type WeightTensor } from '../model/tensor.ts';
 
 export type { QuantStats };
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
 
 /**
  * Stats of storing x [rows, cols] in `format`: FP8 with one scale per row or per tensor, amax clamped to `bound`
@@ -30,12 +27,8 @@ export function quantStats(x: Float32Array, rows: number, cols: number, format: 
     }
     return s;
   }
-  const info = FP8[format];
   s.scale = dequantFactor(clampAmax(s.amax, bound), format);
-  forEachScaled(x, rows, cols, format, scale, bound, (v, amax, code) => {
-    if ((code & 0x7f) === 0 && v !== 0 && v === v) s.underflow++;
-    if (Math.abs(v) > amax) s.clipped++;
-  }, info);
+  forEachRow(x, rows, cols, format, scale, bound, absMax(x), (r, amax, codes) => countRow(x, r * cols, cols, amax, codes, 0, s));
   return s;
 }
 
@@ -69,11 +62,10 @@ export function emptyHistogram(spec: LinearSpec): Fp8Histogram {
 /** Adds rows of k values to h (slab by slab over a large tensor); tensor-wise scaling needs the whole tensor's amax. */
 export function addToHistogram(h: Fp8Histogram, w: Float32Array, k: number, spec: LinearSpec, tensorAmax: number): void {
   h.total += w.length;
-  forEachScaled(w, w.length / k, k, h.format, spec.scale, null, (v, amax, code) => {
-    h.counts[code & 0x7f]++;
-    if ((code & 0x7f) === 0 && v !== 0 && v === v) h.underflow++;
-    if (Math.abs(v) > amax) h.clipped++;
-  }, FP8[h.format], tensorAmax);
+  forEachRow(w, w.length / k, k, h.format, spec.scale, null, tensorAmax, (r, amax, codes) => {
+    for (let i = 0; i < k; i++) h.counts[codes[i] & 0x7f]++;
+    countRow(w, r * k, k, amax, codes, 0, h);
+  });
 }
 
 /** Histogram of a tensor read from its file slab by slab (the quantization map's hover on a large model). */
@@ -83,17 +75,14 @@ export async function tensorHistogram(t: WeightTensor, spec: LinearSpec, tensorA
   return h;
 }
 
-/** Calls f(value, clamped amax of its row, code) for every element of x [rows, cols]. */
-function forEachScaled(x: Float32Array, rows: number, cols: number, format: Fp8Format, scale: 'row' | 'tensor',
-  bound: number | null, f: (v: number, amax: number, code: number) => void, info = FP8[format], tensorAmaxIn = absMax(x)): void {
+/** Encodes every row of x [rows, cols] (encodeRow: the packer's own loop) and calls f(row, clamped amax, its codes). */
+function forEachRow(x: Float32Array, rows: number, cols: number, format: Fp8Format, scale: 'row' | 'tensor',
+  bound: number | null, tensorAmax: number, f: (r: number, amax: number, codes: Uint8Array) => void): void {
   if (!Number.isInteger(rows) || rows * cols !== x.length) throw new Error(`stats: ${x.length} values are not [${rows}, ${cols}]`);
-  const tensorAmax = clampAmax(tensorAmaxIn, bound);
+  const codes = new Uint8Array(cols);
   for (let r = 0; r < rows; r++) {
-    const amax = scale === 'tensor' ? tensorAmax : clampAmax(absMax(x, r * cols, r * cols + cols), bound);
-    const qs = quantizeFactor(amax, format);
-    for (let i = r * cols; i < r * cols + cols; i++) {
-      f32[0] = x[i] * qs;
-      f(x[i], amax, fp8FromBits(u32[0], info));
-    }
+    const amax = scale === 'tensor' ? clampAmax(tensorAmax, bound) : clampAmax(absMax(x, r * cols, r * cols + cols), bound);
+    encodeRow(x, r * cols, cols, amax, format, codes, 0);
+    f(r, amax, codes);
   }
 }

@@ -13,8 +13,8 @@
 import type { LinearSpec, WeightDtype } from '../quant/types.ts';
 import { decodeRow, elementsPerWord, emptyStats, packMatrix, packTensor, packedBytes, packedWords, type QuantStats } from '../quant/pack.ts';
 import { bf16Table } from '../quant/bf16.ts';
-import { FP8, FP8_TABLE, fp8FromBits } from '../quant/fp8.ts';
-import { absMax, clampAmax, dequantFactor, quantizeFactor } from '../quant/scale.ts';
+import { FP8_TABLE } from '../quant/fp8.ts';
+import { absMax, clampAmax, dequantFactor, encodeRow } from '../quant/scale.ts';
 import { storedRowBytes, type WeightTensor } from '../model/tensor.ts';
 
 export interface CpuLinear {
@@ -77,26 +77,21 @@ function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: 
   const table = halves ? bf16Table() : ws ? FP8_TABLE[dtype as 'fp8e4m3' | 'fp8e5m2'] : null;
   const stride = kPacked * elementsPerWord(dtype); // elements from one row to the next
   const act = spec.act && ws ? spec.act : null;
-  const actInfo = act ? FP8[act] : null;
   const actTable = act ? FP8_TABLE[act] : null;
-  const f32 = new Float32Array(1);
-  const u32 = new Uint32Array(f32.buffer);
+  const xCodes = new Uint8Array(act ? k : 0); // one x row's codes
   let xq = new Float32Array(0); // the m quantized x rows (W8A8)
   let sx = new Float32Array(0); // and their dequant scales
   const dots = new Float32Array(4); // FP8: a row's dot products, rounded to f32 before scaling
 
-  /** Quantizes x's m rows to the activation format (the recipe's dynamic per-row scales). */
+  /** Quantizes x's m rows to the activation format (the recipe's dynamic per-row scales), as code values. */
   function quantizeX(x: Float32Array, m: number): void {
     if (xq.length < m * k) { xq = new Float32Array(m * k); sx = new Float32Array(m); }
     for (let r = 0; r < m; r++) {
       const xo = r * k;
       const amax = clampAmax(absMax(x, xo, xo + k), spec.actBound);
-      const qs = quantizeFactor(amax, act!);
       sx[r] = dequantFactor(amax, act!);
-      for (let c = 0; c < k; c++) {
-        f32[0] = x[xo + c] * qs;
-        xq[xo + c] = actTable![fp8FromBits(u32[0], actInfo!)];
-      }
+      encodeRow(x, xo, k, amax, act!, xCodes, 0);
+      for (let c = 0; c < k; c++) xq[xo + c] = actTable![xCodes[c]];
     }
   }
 
