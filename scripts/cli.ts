@@ -88,9 +88,9 @@ async function bench(f: Flags): Promise<void> {
     precisions: (str(f, 'precision') ?? 'f32,bf16,fp8-llama3,fp8-all').split(',').map((s) => s.trim()).filter(Boolean),
     repeats: num(f, 'repeats', 3, { int: true, min: 1, max: 20 }),
   };
-  const r = await runOp(f, 'bench', args, (engine) => benchOp(engine, args));
+  const r = await runOp(f, 'bench', args, (engine, loadMs) => benchOp(engine, args, loadMs));
   if (f.json) { console.log(JSON.stringify(r)); return; }
-  console.log(`${r.model} on ${r.engine}${r.adapter ? ` (${r.adapter})` : ''}${r.copy_gb_s ? `; copy kernel ${r.copy_gb_s.toFixed(2)} GB/s` : ''}`);
+  console.log(`${r.model} on ${r.engine}${r.adapter ? ` (${r.adapter})` : ''}; loaded in ${(r.load_ms / 1000).toFixed(1)} s${r.copy_gb_s ? `; copy kernel ${r.copy_gb_s.toFixed(2)} GB/s` : ''}`);
   console.log('precision    weight MB  repack ms  B/token    prefill tok/s  decode tok/s  weight GB/s  of copy  outside GPU');
   const pct = (v: number | null, w: number) => (v === null ? '-' : `${(v * 100).toFixed(0)}%`).padStart(w);
   for (const x of r.results) {
@@ -114,12 +114,16 @@ async function evalCommand(f: Flags): Promise<void> {
 }
 
 /** Runs an op on the chosen engine: in this process (cpu) or in headless Chromium (webgpu). */
-async function runOp<A, R>(f: Flags, op: 'generate' | 'bench' | 'eval', args: A, local: (engine: Engine) => Promise<R>): Promise<R> {
+async function runOp<A, R>(f: Flags, op: 'generate' | 'bench' | 'eval', args: A, local: (engine: Engine, loadMs: number) => Promise<R>): Promise<R> {
   const model = str(f, 'model');
   const precision = str(f, 'precision')?.split(',')[0].trim(); // loaded in the (first) precision asked for: one packing
   const load: LoadOptions = { context: f.context === undefined ? undefined : num(f, 'context', 0, { int: true, min: 2 }), precision };
   const bindingLimit = f['binding-limit'] === undefined ? undefined : num(f, 'binding-limit', 0, { int: true, min: 1024 });
-  if (engineKind(f) === 'cpu') return local(await loadEngine(model, load));
+  if (engineKind(f) === 'cpu') {
+    const t0 = performance.now();
+    const engine = await loadEngine(model, load);
+    return local(engine, performance.now() - t0);
+  }
   const { runInBrowser } = await import('./cli/browser.ts'); // Vite and Playwright load only for this engine
   return runInBrowser<R>(modelFiles(model), op, args, load, bindingLimit);
 }

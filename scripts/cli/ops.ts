@@ -54,7 +54,7 @@ export async function generateOp(engine: Engine, a: GenerateArgs) {
 export interface BenchArgs { promptTokens: number; genTokens: number; precisions: string[]; repeats: number }
 
 /** Prefill and decode speed per precision, with the weight bytes each decoded token reads. */
-export async function benchOp(engine: Engine, a: BenchArgs, copyBandwidth?: () => Promise<number>) {
+export async function benchOp(engine: Engine, a: BenchArgs, loadMs: number, copyBandwidth?: () => Promise<number>) {
   const { model, forward } = engine.loaded();
   const c = model.config;
   const prompt = Array.from({ length: a.promptTokens }, (_, i) => (i * 7919 + 13) % c.vocabSize);
@@ -110,6 +110,7 @@ export async function benchOp(engine: Engine, a: BenchArgs, copyBandwidth?: () =
     model: model.name,
     engine: forward.kind,
     adapter: (await engine.info())?.adapter ?? null,
+    load_ms: loadMs,
     copy_gb_s: copy,
     results: rows.map((r) => ({ ...r, share_of_copy_bandwidth: copy ? r.decode_weight_gb_s / copy : null })),
   };

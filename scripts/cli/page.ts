@@ -9,11 +9,13 @@ import type { PageRun } from './browser.ts';
 async function run(op: string, args: unknown, r: PageRun): Promise<unknown> {
   const engine = new Engine({ engine: 'webgpu', baseUrl: `${location.origin}/`, bindingLimit: r.bindingLimit });
   const source: ModelSource = { kind: 'url', url: r.url }; // read by range from the CLI's local server
+  const t0 = performance.now();
   await engine.load(source, undefined, r.load);
+  const loadMs = performance.now() - t0;
   switch (op) {
     case 'generate': return generateOp(engine, args as GenerateArgs);
     case 'eval': { const a = args as { text: string; precision: string }; return evalOp(engine, a.text, a.precision); }
-    case 'bench': return benchOp(engine, args as BenchArgs, async () => {
+    case 'bench': return benchOp(engine, args as BenchArgs, loadMs, async () => {
       const ctx = await createGpuContext();
       const bench = await createCopyBench(ctx, 64 << 20);
       try { return await bench.measure(); } finally { bench.destroy(); ctx.device.destroy(); }
