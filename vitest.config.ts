@@ -28,7 +28,7 @@ export default defineConfig({
         // the stories260K cross-checks read ../shared (the reference model and llama2.c's outputs)
         server: { fs: { allow: ['.', '../shared'] } },
         // pre-bundled up front, so a dependency found mid-run never reloads the test page
-        optimizeDeps: { include: ['@huggingface/jinja', 'comlink'] },
+        optimizeDeps: { include: ['@huggingface/jinja', 'comlink', '@wllama/wllama'] },
         plugins: [{ name: 'checkpoints', configureServer: (s) => { s.middlewares.use('/__checkpoints__/', serveFiles(checkpointFile)); } }],
         test: {
           name: 'gpu',

@@ -94,9 +94,12 @@ async function bench(f: Flags): Promise<void> {
   console.log('precision    weight MB  repack ms  B/token    prefill tok/s  decode tok/s  weight GB/s  of copy  outside GPU');
   const pct = (v: number | null, w: number) => (v === null ? '-' : `${(v * 100).toFixed(0)}%`).padStart(w);
   for (const x of r.results) {
-    console.log(`${x.precision.padEnd(12)} ${(x.weight_bytes / 1e6).toFixed(3).padStart(9)}  ${x.repack_ms.toFixed(0).padStart(9)}  ${String(x.bytes_per_token).padStart(9)}  ${x.prefill_tok_s.toFixed(0).padStart(13)}  ${x.decode_tok_s.toFixed(0).padStart(12)}  ${x.decode_weight_gb_s.toFixed(3).padStart(11)}  ${pct(x.share_of_copy_bandwidth, 7)}  ${pct(x.outside_gpu_share, 11)}`);
+    console.log(`${x.precision.padEnd(12)} ${(x.weight_bytes / 1e6).toFixed(3).padStart(9)}  ${x.repack_ms.toFixed(0).padStart(9)}  ${String(x.bytes_per_token).padStart(9)}  ${sig(x.prefill_tok_s).padStart(13)}  ${sig(x.decode_tok_s).padStart(12)}  ${x.decode_weight_gb_s.toFixed(3).padStart(11)}  ${pct(x.share_of_copy_bandwidth, 7)}  ${pct(x.outside_gpu_share, 11)}`);
   }
 }
+
+/** Three significant digits, whole numbers above 100 (tok/s from 0.2 on SwiftShader to thousands on the CPU). */
+const sig = (x: number) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
 
 async function evalCommand(f: Flags): Promise<void> {
   const file = str(f, 'text-file');
