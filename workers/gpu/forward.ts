@@ -80,6 +80,8 @@ export class GpuForward implements Forward {
     const c = this.config, d = this.device, n = this.chunk, { l0, l1, slots } = this.part;
     const f32 = 4, kv = kvDim(c), qd = qDim(c);
     const limit = this.ctx.bindingLimit;
+    const widest = Math.max(this.last ? c.vocabSize : 0, c.hiddenDim, c.dim, qd) * f32; // one row of logits or activations
+    if (widest > limit) throw new Error(`one row of this model's activations is ${mb(widest)}; this GPU binds at most ${mb(limit)}: use the CPU engine`);
     const cacheBytes = this.maxSeq * kv * f32;
     if (cacheBytes > limit) {
       throw new Error(`a ${this.maxSeq}-token KV cache needs ${mb(cacheBytes)} per layer; this GPU binds at most ${mb(limit)}: lower the context`);
