@@ -3,6 +3,7 @@
 import { expect } from 'vitest';
 import reference from './fixtures/llama32-1b-2l-reference.json' with { type: 'json' };
 import type { Forward } from '../workers/model/forward.ts';
+import { logSoftmax } from '../workers/model/eval.ts';
 
 export interface ReferenceCase {
   name: string;
@@ -14,16 +15,6 @@ export interface ReferenceCase {
 
 export const REFERENCE = reference as unknown as { checkpoint: { layers: number; shards: Record<string, { sha256: string }> }; cases: ReferenceCase[] };
 export const LOGPROB_TOLERANCE = 2e-3;
-
-/** log-softmax of one row of logits, in double. */
-export function logSoftmax(x: Float32Array): Float64Array {
-  let max = -Infinity;
-  for (const v of x) if (v > max) max = v;
-  let sum = 0;
-  for (const v of x) sum += Math.exp(v - max);
-  const lse = max + Math.log(sum);
-  return Float64Array.from(x, (v) => v - lse);
-}
 
 const argmax = (x: Float64Array) => x.reduce((b, v, i) => (v > x[b] ? i : b), 0);
 

@@ -10,8 +10,8 @@ export interface QualityMetrics {
   reference_perplexity: number;
 }
 
-/** log-softmax of row r of logits [rows, vocab] into out. */
-function logSoftmax(logits: Float32Array, r: number, vocab: number, out: Float64Array): void {
+/** log-softmax of row r of logits [rows, vocab] into out (default: the only row, a new array). */
+export function logSoftmax(logits: Float32Array, r = 0, vocab = logits.length, out = new Float64Array(vocab)): Float64Array {
   const o = r * vocab;
   let max = -Infinity;
   for (let i = 0; i < vocab; i++) if (logits[o + i] > max) max = logits[o + i];
@@ -19,6 +19,7 @@ function logSoftmax(logits: Float32Array, r: number, vocab: number, out: Float64
   for (let i = 0; i < vocab; i++) sum += Math.exp(logits[o + i] - max);
   const lse = max + Math.log(sum);
   for (let i = 0; i < vocab; i++) out[i] = logits[o + i] - lse;
+  return out;
 }
 
 function argmaxRow(x: Float64Array): number {
