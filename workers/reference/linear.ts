@@ -81,7 +81,7 @@ function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: 
   const xCodes = new Uint8Array(act ? k : 0); // one x row's codes
   let xq = new Float32Array(0); // the m quantized x rows (W8A8)
   let sx = new Float32Array(0); // and their dequant scales
-  const dots = new Float32Array(4); // FP8: a row's dot products, rounded to f32 before scaling
+  const dots = new Float32Array(ws ? n : 0); // FP8: one x row's dot products, rounded to f32 before scaling
 
   /** Quantizes x's m rows to the activation format (the recipe's dynamic per-row scales), as code values. */
   function quantizeX(x: Float32Array, m: number): void {
@@ -95,27 +95,24 @@ function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: 
     }
   }
 
-  /** out[o + j] (+)= W[i + j, :] · xs[xo ..] for j < rows (≤ 4): weights decoded as they are read. */
-  function dot(i: number, rows: number, xs: Float32Array, xo: number, out: Float32Array, o: number, accumulate: boolean): void {
-    if (f32w) dotF32(f32w, i * stride, stride, rows, xs, xo, k, out, o, accumulate);
-    else if (halves) dotCoded16(table!, halves, i * stride, stride, rows, xs, xo, k, out, o, accumulate);
-    else dotCoded8(table!, bytes!, i * stride, stride, rows, xs, xo, k, out, o, accumulate);
+  /** out[o + i] (+)= W[i, :] · xs[xo ..] for every row i: weights decoded as they are read. */
+  function matvec(xs: Float32Array, xo: number, out: Float32Array, o: number, accumulate: boolean): void {
+    if (f32w) matvecF32(f32w, stride, n, k, xs, xo, out, o, accumulate);
+    else if (halves) matvecCoded16(table!, halves, stride, n, k, xs, xo, out, o, accumulate);
+    else matvecCoded8(table!, bytes!, stride, n, k, xs, xo, out, o, accumulate);
   }
 
   function apply(x: Float32Array, m: number, y: Float32Array, accumulate = false): void {
     if (x.length < m * k || y.length < m * n) throw new Error(`linear [${n}, ${k}]: x or y too short for ${m} rows`);
     if (act) quantizeX(x, m);
     const xs = act ? xq : x;
-    for (let i = 0; i < n; i += 4) {
-      const rows = Math.min(4, n - i);
-      for (let r = 0; r < m; r++) {
-        const yo = r * n + i;
-        if (!ws) { dot(i, rows, xs, r * k, y, yo, accumulate); continue; } // f32, bf16: no scales
-        dot(i, rows, xs, r * k, dots, 0, false);
-        for (let j = 0; j < rows; j++) {
-          const v = Math.fround(dots[j] * (act ? Math.fround(sx[r] * ws[i + j]) : ws[i + j]));
-          y[yo + j] = accumulate ? y[yo + j] + v : v;
-        }
+    for (let r = 0; r < m; r++) {
+      const yo = r * n;
+      if (!ws) { matvec(xs, r * k, y, yo, accumulate); continue; } // f32, bf16: no scales
+      matvec(xs, r * k, dots, 0, false);
+      for (let i = 0; i < n; i++) {
+        const v = Math.fround(dots[i] * (act ? Math.fround(sx[r] * ws[i]) : ws[i]));
+        y[yo + i] = accumulate ? y[yo + i] + v : v;
       }
     }
   }
@@ -128,15 +125,16 @@ function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: 
   return { spec, dtype, n, k, bytes: packedBytes(dtype, n, k), stats, apply, row };
 }
 
-// The three dot kernels: the same loop (four rows, four local sums, each x[c] loaded once; a remainder row with
-// four partial sums) over f32 weights, BF16 halves or FP8 bytes. Kept as separate functions so each stays
-// monomorphic for the JIT (one array type each).
+// The three matvec kernels: the same loop (four rows at a time with local sums, each x[c] loaded once; the
+// remaining rows with four partial sums) over f32 weights, BF16 halves or FP8 bytes. Separate functions, so each
+// stays monomorphic for the JIT (one array type each).
 
-/** y[yo + j] (+)= Σ_c w[wo + j·stride + c] · x[xo + c] for j < rows (≤ 4). */
-function dotF32(w: Float32Array, wo: number, stride: number, rows: number, x: Float32Array, xo: number, k: number,
+/** y[yo + i] (+)= Σ_c w[i·stride + c] · x[xo + c] for i < n. */
+function matvecF32(w: Float32Array, stride: number, n: number, k: number, x: Float32Array, xo: number,
   y: Float32Array, yo: number, accumulate: boolean): void {
-  if (rows === 4) {
-    const o0 = wo, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o0 = i * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     for (let c = 0; c < k; c++) {
       const xc = x[xo + c];
@@ -145,11 +143,11 @@ function dotF32(w: Float32Array, wo: number, stride: number, rows: number, x: Fl
       a2 += w[o2 + c] * xc;
       a3 += w[o3 + c] * xc;
     }
-    store4(y, yo, accumulate, a0, a1, a2, a3);
-    return;
+    if (accumulate) { y[yo + i] += a0; y[yo + i + 1] += a1; y[yo + i + 2] += a2; y[yo + i + 3] += a3; }
+    else { y[yo + i] = a0; y[yo + i + 1] = a1; y[yo + i + 2] = a2; y[yo + i + 3] = a3; }
   }
-  for (let j = 0; j < rows; j++) {
-    const o = wo + j * stride;
+  for (; i < n; i++) {
+    const o = i * stride;
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     let c = 0;
     for (; c + 4 <= k; c += 4) {
@@ -159,15 +157,17 @@ function dotF32(w: Float32Array, wo: number, stride: number, rows: number, x: Fl
       a3 += w[o + c + 3] * x[xo + c + 3];
     }
     for (; c < k; c++) a0 += w[o + c] * x[xo + c];
-    storeOne(y, yo + j, accumulate, a0 + a1 + (a2 + a3));
+    const v = a0 + a1 + (a2 + a3);
+    y[yo + i] = accumulate ? y[yo + i] + v : v;
   }
 }
 
 /** The same over codes s (BF16 halves) whose values are t[code]. */
-function dotCoded16(t: Float32Array, s: Uint16Array, wo: number, stride: number, rows: number, x: Float32Array, xo: number, k: number,
+function matvecCoded16(t: Float32Array, s: Uint16Array, stride: number, n: number, k: number, x: Float32Array, xo: number,
   y: Float32Array, yo: number, accumulate: boolean): void {
-  if (rows === 4) {
-    const o0 = wo, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o0 = i * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     for (let c = 0; c < k; c++) {
       const xc = x[xo + c];
@@ -176,11 +176,11 @@ function dotCoded16(t: Float32Array, s: Uint16Array, wo: number, stride: number,
       a2 += t[s[o2 + c]] * xc;
       a3 += t[s[o3 + c]] * xc;
     }
-    store4(y, yo, accumulate, a0, a1, a2, a3);
-    return;
+    if (accumulate) { y[yo + i] += a0; y[yo + i + 1] += a1; y[yo + i + 2] += a2; y[yo + i + 3] += a3; }
+    else { y[yo + i] = a0; y[yo + i + 1] = a1; y[yo + i + 2] = a2; y[yo + i + 3] = a3; }
   }
-  for (let j = 0; j < rows; j++) {
-    const o = wo + j * stride;
+  for (; i < n; i++) {
+    const o = i * stride;
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     let c = 0;
     for (; c + 4 <= k; c += 4) {
@@ -190,15 +190,17 @@ function dotCoded16(t: Float32Array, s: Uint16Array, wo: number, stride: number,
       a3 += t[s[o + c + 3]] * x[xo + c + 3];
     }
     for (; c < k; c++) a0 += t[s[o + c]] * x[xo + c];
-    storeOne(y, yo + j, accumulate, a0 + a1 + (a2 + a3));
+    const v = a0 + a1 + (a2 + a3);
+    y[yo + i] = accumulate ? y[yo + i] + v : v;
   }
 }
 
 /** The same over codes s (FP8 bytes) whose values are t[code]. */
-function dotCoded8(t: Float32Array, s: Uint8Array, wo: number, stride: number, rows: number, x: Float32Array, xo: number, k: number,
+function matvecCoded8(t: Float32Array, s: Uint8Array, stride: number, n: number, k: number, x: Float32Array, xo: number,
   y: Float32Array, yo: number, accumulate: boolean): void {
-  if (rows === 4) {
-    const o0 = wo, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o0 = i * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     for (let c = 0; c < k; c++) {
       const xc = x[xo + c];
@@ -207,11 +209,11 @@ function dotCoded8(t: Float32Array, s: Uint8Array, wo: number, stride: number, r
       a2 += t[s[o2 + c]] * xc;
       a3 += t[s[o3 + c]] * xc;
     }
-    store4(y, yo, accumulate, a0, a1, a2, a3);
-    return;
+    if (accumulate) { y[yo + i] += a0; y[yo + i + 1] += a1; y[yo + i + 2] += a2; y[yo + i + 3] += a3; }
+    else { y[yo + i] = a0; y[yo + i + 1] = a1; y[yo + i + 2] = a2; y[yo + i + 3] = a3; }
   }
-  for (let j = 0; j < rows; j++) {
-    const o = wo + j * stride;
+  for (; i < n; i++) {
+    const o = i * stride;
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     let c = 0;
     for (; c + 4 <= k; c += 4) {
@@ -221,13 +223,7 @@ function dotCoded8(t: Float32Array, s: Uint8Array, wo: number, stride: number, r
       a3 += t[s[o + c + 3]] * x[xo + c + 3];
     }
     for (; c < k; c++) a0 += t[s[o + c]] * x[xo + c];
-    storeOne(y, yo + j, accumulate, a0 + a1 + (a2 + a3));
+    const v = a0 + a1 + (a2 + a3);
+    y[yo + i] = accumulate ? y[yo + i] + v : v;
   }
 }
-
-function store4(y: Float32Array, yo: number, accumulate: boolean, a0: number, a1: number, a2: number, a3: number): void {
-  if (accumulate) { y[yo] += a0; y[yo + 1] += a1; y[yo + 2] += a2; y[yo + 3] += a3; }
-  else { y[yo] = a0; y[yo + 1] = a1; y[yo + 2] = a2; y[yo + 3] = a3; }
-}
-
-const storeOne = (y: Float32Array, i: number, accumulate: boolean, v: number) => { y[i] = accumulate ? y[i] + v : v; };
