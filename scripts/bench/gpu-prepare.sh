@@ -2,7 +2,7 @@
 # Builds what scripts/bench/gpu.sh needs on the device machine (no npm, no network there) into .gpu-bench/, which
 # this script adds to .git/info/exclude (the shared .gitignore stays as it is), and the Vulkan loader .debs into
 # .gl/ (as the device README says). Run here, from anywhere in the repo:  bash scripts/bench/gpu-prepare.sh
-#   .gpu-bench/gpu-bench.mjs                       scripts/bench/gpu-bench.ts bundled by esbuild (WGSL ?raw as text)
+#   .gpu-bench/gpu-bench.mjs                       scripts/bench/gpu/main.ts bundled by esbuild (WGSL ?raw as text)
 #   .gpu-bench/webgpu/{index.js,package.json}      npm `webgpu` (Dawn for Node), its JS
 #   .gpu-bench/webgpu/dist/linux-x64/dawn.node.xz  its native addon for linux-x64, xz-compressed
 #   .gpu-bench/node.xz                             this machine's Node (x86-64, stripped, xz), or GPU_BENCH_NODE
@@ -31,8 +31,9 @@ git check-ignore -q $B/x || die "$B/ is not ignored by git after editing $exclud
 rm -rf $B
 mkdir -p $B/webgpu/dist/linux-x64 $B/tokenizer "$CACHE"
 
-step "bundle: scripts/bench/gpu-bench.ts -> $B/gpu-bench.mjs"
-node_modules/.bin/esbuild scripts/bench/gpu-bench.ts --bundle --platform=node --format=esm --target=node20 \
+# one file: the shard writers run it again as their worker script (its import.meta.url, see gpu/checkpoints.ts)
+step "bundle: scripts/bench/gpu/main.ts -> $B/gpu-bench.mjs"
+node_modules/.bin/esbuild scripts/bench/gpu/main.ts --bundle --platform=node --format=esm --target=node20 \
   --loader:.wgsl=text --log-level=warning --legal-comments=none --outfile=$B/gpu-bench.mjs \
   --banner:js="import { createRequire as __gpuBenchCreateRequire } from 'node:module'; const require = __gpuBenchCreateRequire(import.meta.url);"
 grep -q '@compute' $B/gpu-bench.mjs || die "the bundle holds no WGSL: the ?raw imports were not inlined"
@@ -86,7 +87,8 @@ webgpu $WEBGPU_VERSION (dawn.node linux-x64), node $ver, esbuild $(node_modules/
 EOF
 (cd $B && find . -type f ! -name MANIFEST -exec sha256sum {} + | sort -k2) >>$B/MANIFEST
 
-tree=$(git ls-files -z --cached --others --exclude-standard | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1)
+# a tracked file deleted but not yet committed is not carried: du skips it (and fails, hence || true)
+tree=$(git ls-files -z --cached --others --exclude-standard | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1 || true)
 carry=$(du -sb $B .gl | awk '{ s += $1 } END { print s }')
 total=$(( (tree + carry) / 1048576 ))
 echo "== $B: $(mib $B), .gl: $(mib .gl); with the working tree ($((tree / 1048576)) MiB) about $total MiB of the 64 MiB a run carries"

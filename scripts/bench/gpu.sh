@@ -3,7 +3,7 @@
 # repo root, with what scripts/bench/gpu-prepare.sh built here:
 #   run(command="bash scripts/bench/gpu.sh", carry=[".gpu-bench", ".gl"], timeout_s=590)
 # Unpacks the Vulkan loader (.gl/*.deb into /, as the device README says), finds the NVIDIA Vulkan driver,
-# decompresses Node and dawn.node, and runs .gpu-bench/gpu-bench.mjs (scripts/bench/gpu-bench.ts) under a
+# decompresses Node and dawn.node, and runs .gpu-bench/gpu-bench.mjs (scripts/bench/gpu/main.ts) under a
 # wall-clock limit. Results: $OUT/gpu-bench.json and $OUT/gpu-bench.log (.gpu-bench/out/ without $OUT).
 # Environment:
 #   GPU_BENCH_ICD=FILE     rehearse on another Vulkan ICD (e.g. SwiftShader's): nothing is unpacked into /, the
