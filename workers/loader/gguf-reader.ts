@@ -129,8 +129,8 @@ export function readGguf(input: ArrayBuffer | Uint8Array): GgufFile {
 }
 
 /** Reads only the header of a GGUF file, by range: a first MiB, then twice as much until it fits. */
-export async function readGgufFrom(source: ByteSource): Promise<GgufFile> {
-  let length = Math.min(source.size, 1 << 20);
+export async function readGgufFrom(source: ByteSource, first = 1 << 20): Promise<GgufFile> {
+  let length = Math.min(source.size, first);
   for (;;) {
     try {
       return parseGgufHeader(await source.read(0, length), source.size);
