@@ -1,4 +1,4 @@
-// Storage types a loader meets in files, and their conversion to the f32 masters the engine keeps.
+// Storage types a loader meets in files, and their conversion to f32 (row slabs, as the engines pack them).
 // References: ggml.h / ggml.c (type ids, block sizes); IEEE 754 binary16; bfloat16 = top half of f32.
 // The block-quantized types (Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K) are decoded in ggml-quants.ts.
 import { dequantize, dequantizeQ8_0 } from './ggml-quants.ts';

@@ -7,7 +7,7 @@ export interface SpawnedStage extends StageHandle {
   /** Loads the stage's weights; `buffers` (the weights' own copies) are transferred, not copied again. */
   load(init: StageInit, buffers: ArrayBuffer[]): Promise<StageInfo>;
   dispose(): void;
-  /** Whether the weights must be copied out of the masters (a worker takes them away) or can be shared. */
+  /** Whether what the stage is sent must be its own copy (a worker takes it away) or can be shared (in-process). */
   readonly ownsWeights: boolean;
 }
 
