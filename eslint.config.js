@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'training', 'test-results', 'playwright-report', 'e2e-output', 'public'] },
+  { ignores: ['dist', 'node_modules', 'training', 'test-results', 'playwright-report', 'e2e-output', 'public', '.cache', '.gpu-bench', '.gl'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
