@@ -1,4 +1,4 @@
-// The command line: generate, tokenize, inspect, bench, eval, quant. `--engine cpu` runs the engine in Node;
+// The command line: generate, tokenize, inspect, bench, eval, quant, models (the Hub cache: docs/hub.md). `--engine cpu` runs the engine in Node;
 // `--engine webgpu` runs the same engine in headless Chromium (scripts/cli/browser.ts). Errors: one line on
 // stderr and a non-zero exit, never a stack trace.
 import { readFileSync } from 'node:fs';
@@ -10,15 +10,20 @@ import { benchOp, evalOp, generateOp, type GenerateArgs } from './cli/ops.ts';
 import { quantCommand } from './cli/quant.ts';
 import { inspect, printInspect } from './cli/inspect.ts';
 import { oneLine } from '../workers/engine.ts';
+import { hubEnv } from './hub/env.ts';
+import { listModels, printModels, removeModel } from './hub/manage.ts';
 
 const USAGE = `usage: npm run -s cli -- <command> [flags]
-  generate --model FILE|DIR|URL --prompt TEXT [--chat] [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--engine cpu|webgpu] [--precision P] [--context N] [--logprobs K] [--json]
+  generate --model FILE|DIR|URL|hf:ID --prompt TEXT [--chat] [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--engine cpu|webgpu] [--precision P] [--context N] [--logprobs K] [--json]
   tokenize --model FILE --text TEXT [--json]
   inspect  --model FILE [--json]
   bench    --model FILE [--engine cpu|webgpu] [--precision P[,P...]] [--prompt-tokens N] [--gen-tokens N] [--context N] [--json]
   eval     --model FILE --text-file FILE --precision P [--engine cpu|webgpu] [--context N] [--json]
   quant    --format e4m3|e5m2|bf16 [--table] [--json]   (numbers on stdin)
-Without --model, the embedded default model is used. Precisions: f32, bf16, fp8-llama3, fp8-all (default: as the
+  models   list [--json] | rm hf:org/name[@revision]    (the Hugging Face cache)
+Without --model, the embedded default model is used. --model hf:org/name[@revision] or hf:org/name/file.gguf
+(any command) downloads the model from the Hub into huggingface_hub's cache first (HF_ENDPOINT, HF_HOME,
+HF_HUB_CACHE, HF_TOKEN, HF_HUB_OFFLINE; docs/hub.md). Precisions: f32, bf16, fp8-llama3, fp8-all (default: as the
 file stores it). --context: positions the KV cache holds (default min(the model's context, 4096)).`;
 
 const common = { model: 'string', engine: 'string', json: 'bool', precision: 'string', context: 'string', 'binding-limit': 'string' } as const;
@@ -32,8 +37,9 @@ async function main(argv: string[]): Promise<void> {
     case 'bench': return bench(parseArgs(rest, { ...common, 'prompt-tokens': 'string', 'gen-tokens': 'string', repeats: 'string' }));
     case 'eval': return evalCommand(parseArgs(rest, { ...common, 'text-file': 'string' }));
     case 'quant': return quantCommand(parseArgs(rest, { format: 'string', table: 'bool', json: 'bool' }));
+    case 'models': return modelsCommand(rest);
     case undefined: case 'help': case '--help': case '-h': console.log(USAGE); return;
-    default: throw new Error(`unknown command "${command}": use generate, tokenize, inspect, bench, eval or quant`);
+    default: throw new Error(`unknown command "${command}": use generate, tokenize, inspect, bench, eval, quant or models`);
   }
 }
 
@@ -116,6 +122,27 @@ async function evalCommand(f: Flags): Promise<void> {
   }
 }
 
+/** `models list [--json]`, `models rm ID[@revision]`: the models in huggingface_hub's cache. */
+async function modelsCommand(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  const { cacheDir } = hubEnv();
+  if (sub === 'list') {
+    const f = parseArgs(rest, { json: 'bool' });
+    const repos = listModels(cacheDir);
+    if (f.json) console.log(JSON.stringify({ cache: cacheDir, models: repos }));
+    else printModels(repos, cacheDir);
+    return;
+  }
+  if (sub === 'rm') {
+    const [id, ...more] = rest;
+    if (!id || id.startsWith('--')) throw new Error('models rm needs an id: models rm hf:org/name[@revision]');
+    parseArgs(more, {});
+    console.log(removeModel(cacheDir, id));
+    return;
+  }
+  throw new Error(`unknown models command "${sub ?? ''}": use models list [--json] or models rm hf:org/name[@revision]`);
+}
+
 /** Runs an op on the chosen engine: in this process (cpu) or in headless Chromium (webgpu). */
 async function runOp<A, R>(f: Flags, op: 'generate' | 'bench' | 'eval', args: A, local: (engine: Engine, loadMs: number) => Promise<R>): Promise<R> {
   const model = str(f, 'model');
@@ -128,7 +155,7 @@ async function runOp<A, R>(f: Flags, op: 'generate' | 'bench' | 'eval', args: A,
     return local(engine, performance.now() - t0);
   }
   const { runInBrowser } = await import('./cli/browser.ts'); // Vite and Playwright load only for this engine
-  return runInBrowser<R>(modelFiles(model), op, args, load, bindingLimit);
+  return runInBrowser<R>(await modelFiles(model), op, args, load, bindingLimit);
 }
 
 main(process.argv.slice(2)).then(
