@@ -14,7 +14,7 @@ import { pullModel, type PulledModel } from '../hub/pull.ts';
 
 export type ModelRef = { kind: 'url'; url: string } | { kind: 'files'; files: { name: string; path: string }[] };
 
-const HF_FILES = /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|model\.safetensors\.index\.json|.*\.safetensors)$/;
+const HF_FILES = /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|chat_template\.jinja|special_tokens_map\.json|model\.safetensors\.index\.json|.*\.safetensors)$/;
 
 export const defaultModelDir = () => fileURLToPath(new URL(`../../public/models/${DEFAULT_MODEL}/`, import.meta.url));
 

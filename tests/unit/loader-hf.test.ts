@@ -87,6 +87,14 @@ describe('Hugging Face loader', () => {
     expect(m.tensors.find((t) => t.name === 'model.norm.weight')).toEqual({ name: 'model.norm.weight', shape: [n], dtype: 'F16', bytes: 2 * n });
   });
 
+  it('takes chat_template.jinja, where the folder has one, over tokenizer_config.json\'s template', async () => {
+    const { files } = tinyHfModel();
+    const plain = await loadHfModel(files);
+    const withJinja = await loadHfModel(withFile(files, 'chat_template.jinja', new TextEncoder().encode('{{ messages[0].content }}!')));
+    expect(withJinja.chatTemplate).toBe('{{ messages[0].content }}!');
+    expect(plain.chatTemplate).not.toBe(withJinja.chatTemplate);
+  });
+
   it('follows model.safetensors.index.json across shards', async () => {
     const { files, tensors, values } = tinyHfModel();
     const [a, b] = [tensors.slice(0, 7), tensors.slice(7)];

@@ -39,6 +39,9 @@ export async function loadHf(files: Map<string, ByteSource>, name?: string): Pro
     return t ? tensorOf(t) : null;
   });
   const tok = hfTokenizer(tokenizerBytes, await small('tokenizer_config.json'), await small('generation_config.json'));
+  // a chat_template.jinja file, where the repo has one, is the template (it wins over tokenizer_config.json's, as in transformers)
+  const jinja = await small('chat_template.jinja');
+  if (jinja) tok.chatTemplate = new TextDecoder().decode(jinja);
   const nameOrPath = (json as Record<string, unknown>)._name_or_path;
   return {
     name: name ?? (typeof nameOrPath === 'string' && nameOrPath ? nameOrPath : 'model'),
