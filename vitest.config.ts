@@ -33,7 +33,7 @@ export default defineConfig({
         test: {
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],
-          globalSetup: ['tests/checkpoint-setup.ts'],
+          globalSetup: ['tests/checkpoint-setup.ts', 'tests/hub-setup.ts'], // + the Hub stand-in (tests/gpu/hub-*.test.ts)
           testTimeout: 120_000,
           browser: {
             enabled: true,

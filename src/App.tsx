@@ -3,6 +3,7 @@
 // map takes a full-width row under them, then the later views (Pipeline stages, Memory fit).
 import { useEffect } from 'react';
 import { loadModel } from './engine/controller.ts';
+import { linkSpec } from './engine/hub.ts';
 import { describeSource, useEngine } from './store/engine.ts';
 import { useSettings } from './store/settings.ts';
 import { ChatPanel } from './components/ChatPanel.tsx';
@@ -23,9 +24,10 @@ export function App() {
   useEffect(() => {
     if (started) return;
     started = true;
-    // The link's model (?model=<url>), else the embedded default; the link's precision follows once it is loaded.
-    const url = useSettings.getState().model;
-    void loadModel(url ? { kind: 'url', url } : { kind: 'default' });
+    // The link's model (?model=<url> or ?model=hf:org/name), else the embedded default; the link's precision
+    // follows once it is loaded.
+    const model = useSettings.getState().model;
+    void loadModel(model ? linkSpec(model) : { kind: 'default' });
   }, []);
 
   return (

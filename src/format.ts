@@ -42,3 +42,13 @@ export function formatFigure(n: number): string {
   if (n >= 10) return n.toFixed(1);
   return n.toFixed(2);
 }
+
+/** Seconds as people say a time left: "8 s", "3 min 20 s", "1 h 5 min"; "–" when not known. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}

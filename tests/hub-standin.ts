@@ -9,7 +9,8 @@
 // Errors as the Hub sends them: 404 with X-Error-Code RepoNotFound / RevisionNotFound / EntryNotFound; a gated repo
 // answers 401 (no token) or 403 (another token) with GatedRepo. CORS like the Hub (Allow-Origin, Expose-Headers
 // for the X- headers and Content-Range, OPTIONS preflight). It counts bytes served per path, logs every request
-// (with whether it carried Authorization), and can drop the connection once after N bytes of a file (resume).
+// (with whether it carried Authorization), and can drop the connection once after N bytes of a file (resume),
+// serve a file with one byte changed (a tampered download), and pace its answers (a progress bar to watch).
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -42,6 +43,10 @@ export interface Standin {
   stats: { requests: RequestLog[]; bytes: Map<string, number>; reset(): void };
   /** The next response carrying byte `after` of this file sends the bytes before it, then closes the connection. */
   setDropAfter(repo: string, path: string, after: number | null): void;
+  /** While on, this file is served with its last byte changed: its SHA-256 no longer matches X-Linked-Etag / lfs.oid. */
+  setTamper(repo: string, path: string, on: boolean): void;
+  /** Bytes per second of every file body from now on (null: as fast as the socket takes them). */
+  setRate(bytesPerSecond: number | null): void;
   close(): Promise<void>;
 }
 
@@ -65,6 +70,8 @@ export async function startHubStandin(options: StandinOptions): Promise<Standin>
   const requests: RequestLog[] = [];
   const bytes = new Map<string, number>();
   let drop: { sha256: string; after: number } | null = null;
+  const tampered = new Set<string>(); // sha256 of files served with their last byte changed
+  let rate: number | null = null;
 
   const log = (server: RequestLog['server'], req: IncomingMessage, path: string, status: number) =>
     requests.push({ server, method: req.method ?? 'GET', path, range: req.headers.range ?? null, authorization: req.headers.authorization !== undefined, status });
@@ -84,11 +91,27 @@ export async function startHubStandin(options: StandinOptions): Promise<Standin>
     res.writeHead(status, { ...headers, 'Accept-Ranges': 'bytes', 'Content-Length': String(end - start + 1) });
     if (req.method === 'HEAD') return res.end();
     let body = f.bytes.subarray(start, end + 1);
+    if (tampered.has(f.sha256) && end === size - 1) { body = body.slice(); body[body.length - 1] ^= 0xff; }
     const cut = drop && drop.sha256 === f.sha256 && start < drop.after && drop.after <= end;
     if (cut) { body = body.subarray(0, drop!.after - start); drop = null; }
-    bytes.set(path, (bytes.get(path) ?? 0) + body.length);
-    if (cut) res.write(body, () => res.socket?.end()); // the client sees the connection close early
-    else res.end(body);
+    const count = (n: number) => bytes.set(path, (bytes.get(path) ?? 0) + n);
+    if (rate === null) {
+      count(body.length);
+      if (cut) res.write(body, () => res.socket?.end()); // the client sees the connection close early
+      else res.end(body);
+      return;
+    }
+    const perSecond = rate;
+    let at = 0;
+    const next = () => { // 64 KiB at a time, paced; counted as written (a cancelled download stops the count)
+      if (res.destroyed) return;
+      if (at >= body.length) { if (cut) res.socket?.end(); else res.end(); return; }
+      const piece = body.subarray(at, at + (64 << 10));
+      at += piece.length;
+      count(piece.length);
+      res.write(piece, () => setTimeout(next, (1000 * piece.length) / perSecond));
+    };
+    next();
   };
 
   const hub = createServer((req, res) => {
@@ -160,6 +183,8 @@ export async function startHubStandin(options: StandinOptions): Promise<Standin>
     file: (repo, path, branch) => find(repo, branch).files.get(path) ?? (() => { throw new Error(`no ${path} in ${repo}`); })(),
     stats: { requests, bytes, reset: () => { requests.length = 0; bytes.clear(); } },
     setDropAfter: (repo, path, after) => { drop = after === null ? null : { sha256: find(repo).files.get(path)!.sha256, after }; },
+    setTamper: (repo, path, on) => { const sha = find(repo).files.get(path)!.sha256; if (on) tampered.add(sha); else tampered.delete(sha); },
+    setRate: (bytesPerSecond) => { rate = bytesPerSecond; },
     close: async () => {
       for (const s of [hub, cdn]) { s.closeAllConnections(); if (s.listening) await new Promise((ok) => s.close(ok)); }
     },

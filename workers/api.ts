@@ -40,7 +40,42 @@ export type ModelSource =
   | { kind: 'url'; url: string } // a .gguf file, or a folder URL ending in '/' holding a Hugging Face model
   | { kind: 'blobs'; files: { name: string; blob: Blob }[] } // picked or dropped files (File is a Blob)
   | { kind: 'file'; name: string; bytes: ArrayBuffer } // one .gguf file in memory (transferred)
-  | { kind: 'files'; files: { name: string; bytes: ArrayBuffer }[] }; // a Hugging Face model's files in memory
+  | { kind: 'files'; files: { name: string; bytes: ArrayBuffer }[] } // a Hugging Face model's files in memory
+  | HubSource;
+
+/**
+ * A model on the Hugging Face Hub by id (`hf:org/name`, `hf:org/name@revision`, `hf:org/name/file.gguf`): what is
+ * missing is downloaded into this browser's storage (OPFS), resumable and verified, then read from there by range;
+ * offline (or the Hub unreachable) a cached model loads from storage. The token is sent to the endpoint's origin
+ * only. A failed Hub load rejects with an Error whose `name` is the HubErrorCode (workers/hub/errors.ts: 'GatedRepo',
+ * 'PickAFile', 'NotLlama', ...), or 'AbortError' when stop() cancelled the download (the partial file stays).
+ */
+export interface HubSource {
+  kind: 'hub';
+  id: string;
+  token?: string | null;
+  endpoint?: string; // default https://huggingface.co
+}
+
+/** A repo in this browser's Hub cache ("Models on this device"). */
+export interface CachedModel {
+  repo: string; // "org/name"
+  id: string; // what its Load opens: the id last loaded ("hf:org/name", "hf:org/name/file.Q4_K_M.gguf@v1")
+  kind: 'hf' | 'gguf';
+  revisions: { revision: string; commit: string }[]; // refs/<revision>
+  commits: string[]; // complete snapshots on the device
+  bytes: number; // all the repo holds here, partial downloads included
+  lastUsed: number | null; // ms since 1970, the last load
+  complete: boolean; // false: only a partial download is here (Load resumes it)
+}
+
+/** The .gguf files of a Hub repo, to pick one (a GGUF repo named without a file). */
+export interface HubRepoFiles {
+  repo: string;
+  revision: string;
+  commit: string;
+  gguf: { path: string; size: number }[];
+}
 
 export interface LoadOptions {
   /** Positions the KV cache holds (default min(the model's context, 4096)). */
@@ -57,11 +92,17 @@ export interface MemoryInfo {
   gpu_bytes: { weights: Record<string, number>; kv: number; activations: number } | null;
 }
 
-/** download: bytes of small files; parse: weight bytes read and packed (CPU engine); upload: weight bytes read and packed onto the GPU. */
+/**
+ * download: bytes of small files, or of a Hub model (all its files; `file` is the one being fetched); parse: weight
+ * bytes read and packed (CPU engine); upload: weight bytes read and packed onto the GPU.
+ */
 export interface LoadProgress {
   phase: 'download' | 'parse' | 'upload' | 'compile';
   loaded: number;
   total: number;
+  file?: string;
+  fileLoaded?: number;
+  fileTotal?: number;
 }
 
 export type EngineKind = 'webgpu' | 'cpu';
@@ -232,6 +273,7 @@ export type PipelineEvent =
 export interface EngineApi {
   load(source: ModelSource, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<ModelInfo>;
   generate(request: GenerateRequest, onEvents?: (events: EngineEvent[]) => void): Promise<GenerateResult>;
+  /** Ends a generation, a quality measurement, or a Hub download in progress (its partial file stays, to resume). */
   stop(): void;
   info(): Promise<ModelInfo | null>;
   selfTest(): Promise<SelfTestResult>;
@@ -254,4 +296,10 @@ export interface EngineApi {
    * two maps disagree on, twice; stop() or the next generate() cancels it (it rejects with "cancelled").
    */
   quality(text?: string, onProgress?: (p: { step: string; done: number; total: number }) => void): Promise<QualityMetrics & { precision: string; reference: string }>;
+  /** The Hub models in this browser's storage, most recently used first; `storage` says where ('opfs', 'cache-storage'). */
+  cachedModels(): Promise<{ storage: string; models: CachedModel[] }>;
+  /** Deletes a repo ("org/name") from this browser's storage: snapshots, blobs, partial downloads. */
+  deleteCachedModel(repo: string): Promise<void>;
+  /** The .gguf files of a Hub repo with their sizes (after a load rejected with 'PickAFile'). */
+  hubFiles(source: HubSource): Promise<HubRepoFiles>;
 }

@@ -1,7 +1,7 @@
 // The engine behind the worker boundary: load a model, pick WebGPU or the CPU engine, generate with streaming
 // events, switch precision live. Every failure becomes an Error with one line a person can act on.
 import type {
-  ChatMessage, EngineApi, EngineEvent, GenerateRequest, GenerateResult, LoadOptions, LoadProgress, MemoryInfo, ModelInfo, ModelSource,
+  CachedModel, ChatMessage, EngineApi, HubRepoFiles, HubSource, EngineEvent, GenerateRequest, GenerateResult, LoadOptions, LoadProgress, MemoryInfo, ModelInfo, ModelSource,
   KernelTime, PrecisionMap, PrecisionOverride, PresetName, ProfileResult, QualityMetrics, SelfTestResult, TensorDetail, TensorNumerics,
   PipelineEvent, PipelineRequest, PipelineResult,
 } from './api.ts';
@@ -21,6 +21,8 @@ import { CpuForward } from './reference/forward.ts';
 import { wholeModel } from './pipeline/split.ts';
 import { EventBatcher } from './events.ts';
 import { PipelineHost } from './pipeline/host.ts';
+import { HubError } from './hub/errors.ts';
+import type { HubDevice } from './hub/device.ts';
 
 /** The embedded default model, in Hugging Face layout under public/models/. */
 export const DEFAULT_MODEL = 'llama31-mini';
@@ -33,6 +35,8 @@ export interface EngineOptions {
   baseUrl: string; // where public/ is served
   /** Lower the GPU's storage-binding limit (bytes) to run the row-chunked path on small models (tests). */
   bindingLimit?: number;
+  /** Where Hub models are kept: default OPFS where the browser has it, else Cache Storage (tests force one). */
+  storage?: 'opfs' | 'cache-storage';
 }
 
 /** A model source the CLI opens in this process (files on disk): not a message, so not in the API's union. */
@@ -56,6 +60,7 @@ export class Engine implements EngineApi {
   private busy: Promise<unknown> = Promise.resolve();
   private pipeline = new PipelineHost(); // stage workers, kept between runs of the same cut
   private numericsCache: { map: PrecisionMap; value: TensorNumerics[] } | null = null;
+  private hubDevice: Promise<HubDevice> | null = null; // Hub downloads and the browser's model cache, made on first use
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -63,18 +68,20 @@ export class Engine implements EngineApi {
     this.qualityCancelled = true;
     return this.exclusive(async () => {
       onProgress?.({ phase: 'download', loaded: 0, total: 0 });
-      const files = source.kind === 'local' ? source.files : await openModelFiles(source, this.options.baseUrl, DEFAULT_MODEL);
+      let notice = null as string | null;
+      const files = source.kind === 'local' ? source.files
+        : source.kind === 'hub' ? await (await this.hub()).load(source, onProgress, (text) => { notice = text; })
+        : await openModelFiles(source, this.options.baseUrl, DEFAULT_MODEL);
       const model = await loadModel(files);
       const context = options.context ?? Math.min(model.config.contextLength, DEFAULT_CONTEXT);
       if (!(Number.isInteger(context) && context >= 2)) throw new Error(`context ${context}: give a whole number of positions, at least 2`);
       const maxSeq = Math.min(context, model.config.contextLength);
-      let notice: string | null = null;
       let map = presetMap(model.config.nLayers, storedPreset(model));
       if (options.precision) {
         try {
           map = parsePrecision(options.precision, model.config.nLayers);
         } catch (e) {
-          notice = `the precision asked for does not fit this model (${oneLine(e)}): loaded as ${map.preset}`;
+          notice = [notice, `the precision asked for does not fit this model (${oneLine(e)}): loaded as ${map.preset}`].filter(Boolean).join('; ');
         }
       }
       const forward = await this.createForward(model, map, maxSeq, onProgress);
@@ -146,7 +153,32 @@ export class Engine implements EngineApi {
     return model.tokenizer.encode(request.prompt ?? '', { bos: true });
   }
 
-  stop(): void { this.stopRequested = true; this.qualityCancelled = true; }
+  stop(): void {
+    this.stopRequested = true;
+    this.qualityCancelled = true;
+    void this.hubDevice?.then((h) => h.cancel()); // a Hub download in progress stops; its partial file stays
+  }
+
+  private hub(): Promise<HubDevice> {
+    this.hubDevice ??= import('./hub/device.ts').then((m) => new m.HubDevice(this.options.storage), (e) => {
+      this.hubDevice = null; // the chunk could not be fetched: try again next time
+      throw e;
+    });
+    return this.hubDevice;
+  }
+
+  async cachedModels(): Promise<{ storage: string; models: CachedModel[] }> {
+    return (await this.hub()).cached().catch((e) => { throw crossing(e); });
+  }
+
+  /** Waits for a load in progress (it may be downloading this repo). */
+  async deleteCachedModel(repo: string): Promise<void> {
+    return this.exclusive(async () => (await this.hub()).remove(repo));
+  }
+
+  async hubFiles(source: HubSource): Promise<HubRepoFiles> {
+    return (await this.hub()).files(source).catch((e) => { throw crossing(e); });
+  }
 
   async runPipeline(request: PipelineRequest, onEvents?: (events: PipelineEvent[]) => void): Promise<PipelineResult> {
     this.stopRequested = false;
@@ -284,8 +316,16 @@ export class Engine implements EngineApi {
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.busy.then(fn, fn);
     this.busy = run.catch(() => undefined);
-    return run.catch((e) => { throw new Error(oneLine(e)); });
+    return run.catch((e) => { throw crossing(e); });
   }
+}
+
+/** The one-line Error that crosses to the UI; a Hub error keeps its code as the name ('GatedRepo', 'PickAFile'). */
+function crossing(e: unknown): Error {
+  const out = new Error(oneLine(e));
+  if (e instanceof HubError) out.name = e.code;
+  else if (e instanceof Error && e.name === 'AbortError') out.name = 'AbortError';
+  return out;
 }
 
 /** A whole precision map from outside (a link): it must describe this model's layers. */

@@ -1,11 +1,14 @@
 // The loaded model: where it came from, how it runs (engine, adapter), its shape named as in the code
 // (dim, nLayers, nHeads, nKvHeads ...), the KV context it was loaded with and the memory the engine holds, plus
-// the controls to open another one.
+// the controls to open another one (files, a URL, the Hugging Face Hub) and the Hub models kept on this device.
 import type { ReactNode } from 'react';
 import { precisionLabel } from '../engine/precision.ts';
 import { describeSource, useEngine } from '../store/engine.ts';
 import { formatBytes, formatCount, formatInt } from '../format.ts';
 import { ContextPicker } from './ContextPicker.tsx';
+import { DeviceModels } from './DeviceModels.tsx';
+import { DownloadProgress } from './DownloadProgress.tsx';
+import { HubOpen } from './HubOpen.tsx';
 import { EngineMemory } from './EngineMemory.tsx';
 import { LoadProgressBar } from './LoadProgressBar.tsx';
 import { OpenModel } from './OpenModel.tsx';
@@ -38,7 +41,10 @@ export function ModelPanel() {
 
   return (
     <Panel label="Model" bodyClassName="flex flex-col gap-4 p-4">
-      {loading && (
+      {loading?.kind === 'hub' && (!progress || progress.phase === 'download') && (
+        <DownloadProgress id={loading.id} progress={progress} rate={rate} />
+      )}
+      {loading && !(loading.kind === 'hub' && (!progress || progress.phase === 'download')) && (
         <LoadProgressBar
           progress={progress}
           rate={rate}
@@ -110,6 +116,12 @@ export function ModelPanel() {
 
       <div className="border-t border-zinc-100 pt-4 dark:border-zinc-800">
         <OpenModel />
+      </div>
+      <div className="border-t border-zinc-100 pt-4 dark:border-zinc-800">
+        <HubOpen />
+      </div>
+      <div className="border-t border-zinc-100 pt-4 dark:border-zinc-800">
+        <DeviceModels />
       </div>
     </Panel>
   );

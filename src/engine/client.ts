@@ -3,10 +3,13 @@
 // worker reads them by range, nothing is copied), in-memory bytes with `transfer`.
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import type {
+  CachedModel,
   EngineApi,
   EngineEvent,
   GenerateRequest,
   GenerateResult,
+  HubRepoFiles,
+  HubSource,
   LoadOptions,
   LoadProgress,
   ModelInfo,
@@ -89,4 +92,18 @@ export type QualityProgress = { step: string; done: number; total: number };
 /** Quality against the model's stored precision; `stop()` (or the next generate) makes it reject with "cancelled". */
 export function quality(text: string | undefined, onProgress: (p: QualityProgress) => void): Promise<QualityMetrics & { precision: string; reference: string }> {
   return call((api) => api.quality(text, proxy(onProgress)));
+}
+
+/** The Hub models in the browser's storage ("Models on this device"). */
+export function cachedModels(): Promise<{ storage: string; models: CachedModel[] }> {
+  return call((api) => api.cachedModels());
+}
+
+export function deleteCachedModel(repo: string): Promise<void> {
+  return call((api) => api.deleteCachedModel(repo));
+}
+
+/** A GGUF repo's .gguf files with their sizes (the token, if any, goes to the endpoint's origin only). */
+export function hubFiles(source: HubSource): Promise<HubRepoFiles> {
+  return call((api) => api.hubFiles(source));
 }

@@ -6,6 +6,7 @@ import * as client from './client.ts';
 import { isDeviceLost, oneLine } from './errors.ts';
 import { rateMeter } from './loadRate.ts';
 import { applyLinkPrecision, refreshQuality, resetQuality, runPrecision } from './precision.ts';
+import { afterHubLoad, hubSource } from './hub.ts';
 import { describeSource, useEngine, type SourceSpec } from '../store/engine.ts';
 import { useSession, type Message } from '../store/session.ts';
 import { useSettings } from '../store/settings.ts';
@@ -68,16 +69,20 @@ async function runLoad(spec: SourceSpec, why: string | null): Promise<void> {
   if (precision) options.precision = precision;
   const done = { loading: null, loadingWhy: null, progress: null, rate: null };
   try {
-    const info = await client.loadModel(spec, onProgress, options);
+    const info = await client.loadModel(spec.kind === 'hub' ? hubSource(spec) : spec, onProgress, options);
     useEngine.setState({ ...done, info, source: spec, defaultMissing: false, deviceLost: false });
     // The link names the model only when it has an address (a picked file cannot travel in a URL).
-    useSettings.setState({ model: spec.kind === 'url' ? spec.url : null });
+    useSettings.setState({ model: spec.kind === 'url' ? spec.url : spec.kind === 'hub' ? spec.id : null });
+    if (spec.kind === 'hub') afterHubLoad(spec, null);
     await applyLinkPrecision(info);
     void refreshQuality();
   } catch (e) {
     const message = oneLine(e);
     noteFailure(message);
-    if (spec.kind === 'default') {
+    if (spec.kind === 'hub') afterHubLoad(spec, e);
+    if ((e as { name?: unknown }).name === 'AbortError') {
+      useEngine.setState({ ...done, error: message.charAt(0).toUpperCase() + message.slice(1) }); // "Cancelled the download of ..."
+    } else if (spec.kind === 'default') {
       useEngine.setState({
         ...done,
         defaultMissing: true,

@@ -10,10 +10,14 @@ export function rateMeter(now: () => number = () => performance.now()): (p: Load
   let phase: LoadProgress['phase'] | null = null;
   let t0 = 0;
   let b0 = 0;
+  let total = -1;
   return (p) => {
     const t = now();
-    if (p.phase !== phase || p.loaded < b0) {
-      phase = p.phase; // a new phase (or a restarted count) starts a new average
+    if (p.phase !== phase || p.loaded < b0 || p.total !== total) {
+      // a new phase, a restarted count, or a new total (a Hub download that resumes counts its kept bytes as
+      // loaded from its first report) starts a new average
+      phase = p.phase;
+      total = p.total;
       t0 = t;
       b0 = p.loaded;
       return null;

@@ -10,7 +10,7 @@ export interface NamedBlob {
 }
 
 /** The files a loader can use; anything else in a folder (README, .bin weights, images, .jsonl) is not sent. */
-const MODEL_FILE = /\.(gguf|safetensors|json)$/i;
+const MODEL_FILE = /\.(gguf|safetensors|json|jinja)$/i;
 
 const folderOf = (name: string) => name.slice(0, name.lastIndexOf('/') + 1);
 const depth = (name: string) => name.split('/').length;

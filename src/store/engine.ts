@@ -8,6 +8,7 @@ import type { LoadProgress, ModelInfo } from '../../workers/api.ts';
 export type SourceSpec =
   | { kind: 'default' }
   | { kind: 'url'; url: string }
+  | { kind: 'hub'; id: string } // "hf:org/name[/file.gguf][@revision]"; the token and endpoint are added at load (store/hub.ts)
   | { kind: 'blobs'; files: { name: string; blob: Blob }[] };
 
 export interface EngineSlice {
@@ -45,6 +46,7 @@ export const useEngine = create<EngineSlice>()(() => ({
 export function describeSource(s: SourceSpec): string {
   if (s.kind === 'default') return 'embedded default model';
   if (s.kind === 'url') return s.url;
+  if (s.kind === 'hub') return s.id;
   if (s.files.length === 1) return s.files[0].name;
   const folders = new Set(s.files.map((f) => f.name.slice(0, f.name.lastIndexOf('/') + 1)));
   const [folder] = folders;

@@ -2,7 +2,9 @@
 // mirrored in the URL query string so any configuration is a shareable link. Only the keys listed here are
 // written; other keys in the URL are left alone.
 //
-//   model=<url>          a .gguf or Hugging Face folder URL; absent: the embedded default model
+//   model=<url>          a .gguf or Hugging Face folder URL, or a Hub id (hf:org/name, hf:org/name@revision,
+//                        hf:org/name/file.gguf: downloaded into the browser's storage); absent: the default model.
+//                        The Hub endpoint and token are never in a link (store/hub.ts).
 //   precision=<map>      a preset (f32, bf16, fp8-llama3, fp8-all) or a compact map (workers/quant/precision.ts
 //                        encodeMap); the model is loaded straight into it
 //   context=<positions>  what the KV cache holds (a whole number >= 64; absent: the engine's default,
@@ -93,7 +95,7 @@ export const CONTEXT_KEY = 'context';
 /** Fewest KV positions a link may ask for (a chat turn and its answer). */
 export const MIN_CONTEXT = 64;
 
-/** Where the model comes from, as a link can say it: a URL, or null for the embedded default. */
+/** Where the model comes from, as a link can say it: a URL or a Hub id (`hf:`), or null for the embedded default. */
 export function modelFromQuery(search: string): string | null {
   const v = new URLSearchParams(search).get(MODEL_KEY)?.trim();
   return v ? v : null;
@@ -120,7 +122,7 @@ export const PIPELINE_URL_KEYS = { stages: 'stages', microBatches: 'mb' } as con
 
 interface SettingsSlice {
   sampling: Sampling;
-  /** The model URL of the link (null: the default model). Set on a successful load. */
+  /** The model URL or Hub id of the link (null: the default model). Set on a successful load. */
   model: string | null;
   /** The precision map's URL form: what the link asks for until a model is loaded, then what the engine runs. */
   precision: string | null;

@@ -1,4 +1,5 @@
-// Turns what the UI or the CLI names (a picked File, a URL, the default model, files on disk) into ModelFiles:
+// Turns what the UI or the CLI names (a picked File, a URL, the default model, files on disk) into ModelFiles
+// (a Hub model goes through the browser's storage first: workers/hub/browser-pull.ts):
 // byte sources the loader reads headers from and the engines read tensors from, by range. Nothing here reads a
 // weight: a Hugging Face folder by URL costs its small JSON files plus one tiny request per shard.
 import type { ModelSource } from '../api.ts';
@@ -24,6 +25,7 @@ export async function openModelFiles(source: ModelSource, baseUrl: string, defau
       return hfFolder(url);
     }
     case 'default': return hfFolder(new URL(`models/${defaultFolder}/`, baseUrl).href);
+    case 'hub': throw new Error('a Hub model is downloaded into storage first: Engine.load opens it (workers/hub/device.ts)');
   }
 }
 
