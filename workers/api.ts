@@ -269,6 +269,78 @@ export type PipelineEvent =
   | { type: 'span'; span: PipelineSpan }
   | { type: 'token'; microBatch: number; id: number; text: string };
 
+/**
+ * What the lesson asks of one forward pass over a short text (teacher-forced, from position 0): only the parts
+ * named are computed and sent, so a view of one layer stays cheap on a 1B model. Layers and heads are 0-based.
+ */
+export interface TraceRequest {
+  /** Tokenized with BOS by the model's tokenizer; or `tokens` as given (exactly one of the two). At most 128 tokens. */
+  text?: string;
+  tokens?: number[];
+  /** The attention probabilities of every head of one layer. */
+  attention?: { layer: number };
+  /** ||x|| of every position after the embedding and after each layer (the residual stream's growth). */
+  residualNorms?: boolean;
+  /** Logit lens: the final norm and the head applied to the residual stream after each layer, at one position
+   * (default: the last); the top `topK` (1..50) tokens with their probabilities. */
+  logitLens?: { topK: number; position?: number };
+  /** The FFN of one layer at one position: gate (w1 x), up (w3 x) and silu(gate) * up, hiddenDim values each. */
+  ffn?: { layer: number; position: number };
+  /** The embedding row of the token at one position (dim values, as the precision stores it). */
+  embedding?: { position: number };
+  /** The logits of the last position (the next-token chapter samples from them on the main thread). */
+  logits?: boolean;
+}
+
+export interface TraceResult {
+  tokens: { id: number; text: string }[];
+  /**
+   * probs[h] is n x n row-major: row i (query position) over keys j <= i, zeros above the diagonal; rows sum to 1.
+   * The weights attention multiplies V by (CPU: taken inside attention(); WebGPU: computed on the host from the
+   * GPU's q and K cache by the same code, as the kernels never store them). Query head h reads KV head
+   * floor(h / (nHeads / nKvHeads)).
+   */
+  attention?: { layer: number; nHeads: number; nKvHeads: number; probs: Float32Array[] };
+  /** norms[0]: after the embedding; norms[l + 1]: after layer l. Each n values. */
+  residualNorms?: Float32Array[];
+  /** One entry per layer, in order: what the residual stream after that layer predicts at the position (prob: softmax
+   * over the whole vocabulary). The last layer's entry is the model's own prediction. */
+  logitLens?: { layer: number; top: { id: number; text: string; prob: number }[] }[];
+  ffn?: { layer: number; position: number; gate: Float32Array; up: Float32Array; act: Float32Array };
+  embedding?: { position: number; id: number; row: Float32Array };
+  logits?: Float32Array;
+  /** Where it was computed: the CPU engine, or a debug pass on the GPU (its buffers read back between kernels). */
+  engine: EngineKind;
+}
+
+/** One tokenizer's reading of a text (the tokenizer lesson). */
+export interface TokenizerReading {
+  /** 'model': the loaded model's own; 'llama2': a 32K SentencePiece BPE (see note); 'llama3': Llama 3's 128K byte-level BPE. */
+  id: 'model' | 'llama2' | 'llama3';
+  name: string;
+  /** What the tokenizer really is where its name promises more (the Llama 2 stand-in's vocabulary), else null. */
+  note: string | null;
+  kind: 'sentencepiece' | 'bytelevel';
+  vocabSize: number;
+  /** The text's tokens, no BOS: id, the vocabulary's piece ("▁the", "Ġthe", "<0x0A>"), and the UTF-8 bytes of the
+   * text it stands for (the bytes add up to the text's). */
+  tokens: { id: number; text: string; bytes: number }[];
+  /** Characters (Unicode code points) of the text per token: chars / tokens.length (0 for an empty text). */
+  charsPerToken: number;
+}
+
+/** The same text through several tokenizers, and the same measure on a fixed English sample. */
+export interface TokenizerComparison {
+  /** Characters (code points) of the text. */
+  chars: number;
+  readings: TokenizerReading[];
+  /**
+   * Characters per token on the fixed English sample (workers/tokenizer/sample.ts) by each tokenizer, and what the
+   * Llama 3 paper reports on Meta's English data (Llama 2 3.17, Llama 3 3.94).
+   */
+  sample: { text: string; chars: number; readings: { id: TokenizerReading['id']; name: string; tokens: number; charsPerToken: number }[]; paper: { llama2: number; llama3: number } };
+}
+
 /** The engine as the UI sees it. Every method that fails rejects with an Error whose message is one line for people. */
 export interface EngineApi {
   load(source: ModelSource, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<ModelInfo>;
@@ -283,6 +355,18 @@ export interface EngineApi {
   profile(): Promise<ProfileResult>;
   /** Tokenize text with the loaded model's tokenizer (for the token view). */
   tokenize(text: string): Promise<{ id: number; text: string }[]>;
+  /**
+   * The inside of one forward pass, as the lesson shows it (see TraceRequest), on the active engine (the WebGPU one
+   * through a debug pass, checked against the CPU engine in tests/gpu/trace.test.ts). Waits for a generation in
+   * progress; it overwrites the KV cache, so the next generate runs its prompt in full.
+   */
+  trace(request: TraceRequest): Promise<TraceResult>;
+  /**
+   * The text through the loaded model's tokenizer (when a model is loaded), Llama 2's 32K SentencePiece kind and
+   * Llama 3's 128K byte-level BPE: tokens and characters per token, plus the figures on a fixed English sample.
+   * The reference tokenizers' files (about 11 MB) are fetched on the first call and kept in the worker.
+   */
+  compareTokenizers(text: string): Promise<TokenizerComparison>;
   /** Runs prompts through the layers cut into pipeline stages (one worker and device each), timing every stage. */
   runPipeline(request: PipelineRequest, onEvents?: (events: PipelineEvent[]) => void): Promise<PipelineResult>;
   /** Per-tensor numerics of the current precision map (what quantizing did: amax, scale, clipped, underflow, NaN). */

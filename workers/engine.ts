@@ -3,8 +3,9 @@
 import type {
   CachedModel, ChatMessage, EngineApi, HubRepoFiles, HubSource, EngineEvent, GenerateRequest, GenerateResult, LoadOptions, LoadProgress, MemoryInfo, ModelInfo, ModelSource,
   KernelTime, PrecisionMap, PrecisionOverride, PresetName, ProfileResult, QualityMetrics, SelfTestResult, TensorDetail, TensorNumerics,
-  PipelineEvent, PipelineRequest, PipelineResult,
+  PipelineEvent, PipelineRequest, PipelineResult, TokenizerComparison, TraceRequest, TraceResult,
 } from './api.ts';
+import { transfer } from 'comlink';
 import { loadModel, type ModelFile } from './loader/index.ts';
 import { openModelFiles } from './loader/open.ts';
 import type { LoadedModel } from './loader/types.ts';
@@ -23,6 +24,9 @@ import { EventBatcher } from './events.ts';
 import { PipelineHost } from './pipeline/host.ts';
 import { HubError } from './hub/errors.ts';
 import type { HubDevice } from './hub/device.ts';
+import { planTrace, traceBuffers, traceResult } from './model/trace.ts';
+import { compareTokenizers } from './tokenizer/compare.ts';
+import { ReferenceTokenizers, type PackageFileReader } from './tokenizer/reference.ts';
 
 /** The embedded default model, in Hugging Face layout under public/models/. */
 export const DEFAULT_MODEL = 'llama31-mini';
@@ -37,6 +41,8 @@ export interface EngineOptions {
   bindingLimit?: number;
   /** Where Hub models are kept: default OPFS where the browser has it, else Cache Storage (tests force one). */
   storage?: 'opfs' | 'cache-storage';
+  /** How the reference tokenizers' files are read (Node: from node_modules); default: fetched from the build's URLs. */
+  readPackageFile?: PackageFileReader;
 }
 
 /** A model source the CLI opens in this process (files on disk): not a message, so not in the API's union. */
@@ -61,6 +67,7 @@ export class Engine implements EngineApi {
   private pipeline = new PipelineHost(); // stage workers, kept between runs of the same cut
   private numericsCache: { map: PrecisionMap; value: TensorNumerics[] } | null = null;
   private hubDevice: Promise<HubDevice> | null = null; // Hub downloads and the browser's model cache, made on first use
+  private references = new ReferenceTokenizers((path) => this.readPackageFile(path)); // the tokenizer lesson's, loaded on first use
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -193,6 +200,28 @@ export class Engine implements EngineApi {
   async tokenize(text: string): Promise<{ id: number; text: string }[]> {
     const { model } = this.loaded();
     return model.tokenizer.encode(text, { bos: false }).map((id) => ({ id, text: model.tokenizer.tokenText(id) }));
+  }
+
+  /** The lesson's look inside one pass; its arrays are transferred to the UI, not copied. */
+  async trace(request: TraceRequest): Promise<TraceResult> {
+    return this.exclusive(async () => {
+      const { model, forward } = this.loaded();
+      const plan = planTrace(request, model.tokenizer, model.config, forward.maxSeq);
+      if (!forward.trace) throw new Error('this engine cannot trace a forward pass');
+      this.cache = { tokens: [] }; // the trace writes KV-cache positions 0 .. n-1
+      const result = traceResult(plan, await forward.trace(plan), model.tokenizer, model.config, forward.kind);
+      return transfer(result, traceBuffers(result));
+    });
+  }
+
+  async compareTokenizers(text: string): Promise<TokenizerComparison> {
+    const model = this.model ? { name: this.model.name, tokenizer: this.model.tokenizer } : null;
+    return compareTokenizers(text, model, this.references).catch((e) => { throw crossing(e); });
+  }
+
+  private async readPackageFile(path: string): Promise<Uint8Array> {
+    const read = this.options.readPackageFile ?? (await import('./tokenizer/reference-urls.ts')).fetchPackageFile;
+    return read(path);
   }
 
   async setPrecision(change: PresetName | PrecisionOverride | PrecisionMap): Promise<ModelInfo> {

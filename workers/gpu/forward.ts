@@ -21,6 +21,8 @@ import { gpuLinear, type GpuLinear } from './linear.ts';
 import { uploadTensor, type GpuWeights } from './weights.ts';
 import { GpuKernels, type Dispatch } from './kernels.ts';
 import { stepNames, timeDispatches, type KernelTime } from './profile.ts';
+import { traceGpu } from './trace.ts';
+import type { TraceCapture, TracePlan } from '../model/trace.ts';
 
 type Linears = Record<LayerMatrix, GpuLinear>;
 
@@ -317,6 +319,25 @@ export class GpuForward implements Forward {
     this.writeInputs(tokens, n, pos0, 1, n - 1);
     const { l0, l1 } = this.part;
     return timeDispatches(d, this.passes[0], stepNames(true, true, l0, l1), n, 1, this.head);
+  }
+
+  /**
+   * The trace's debug pass (workers/gpu/trace.ts): slot 0 from position 0 in one chunk, with the buffers the plan
+   * asks for copied out between kernels. The KV cache of those positions is written as by a forward.
+   */
+  async trace(plan: TracePlan): Promise<TraceCapture> {
+    if (this.lost) throw new Error(`the GPU device was lost (${this.lost}): reload the model`);
+    if (!this.first || !this.last) throw new Error('trace a whole model, not one pipeline stage');
+    const n = checkInput(this.config, this.part, plan.tokens), b = this.b, k = this.kernels;
+    if (n > this.chunk) throw new Error(`the trace takes at most ${this.chunk} tokens on this GPU, this text has ${n}: shorten it`);
+    this.writeInputs(plan.tokens, n, 0, 1, n - 1);
+    const targets = { device: this.device, passes: this.passes[0], names: stepNames(true, true, this.part.l0, this.part.l1), head: this.head!,
+      lensNorm: (step: GPUBuffer) => k.rmsnorm(step, b.x, k.finalNorm, b.xf), x: b.x, q: b.q, hb: b.hb, hb2: b.hb2, logits: b.logits, kCache: this.kCache[0] };
+    try {
+      return await traceGpu(targets, this.config, plan);
+    } catch (e) {
+      throw this.lost ? new Error(`the GPU device was lost (${this.lost}): reload the model`, { cause: e }) : e;
+    }
   }
 
   /**

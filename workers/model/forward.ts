@@ -3,6 +3,7 @@
 import type { PrecisionMap } from '../quant/types.ts';
 import type { QuantStats } from '../quant/pack.ts';
 import type { LlamaConfig } from './config.ts';
+import type { TraceCapture, TracePlan } from './trace.ts';
 
 /** Thrown when a long step (a precision switch, a quality measurement) sees its cancel flag between tensors. */
 export class Cancelled extends Error { constructor() { super('cancelled'); } }
@@ -30,6 +31,8 @@ export interface Forward {
    * Returns the logits of the last token [vocab], or of every token [n, vocab] when `all`.
    */
   forward(tokens: number[], pos0: number, all?: boolean): Promise<Float32Array>;
+  /** Runs plan.tokens from position 0 (slot 0), capturing what the plan asks for (workers/model/trace.ts). */
+  trace?(plan: TracePlan): Promise<TraceCapture>;
   /** Like forward, returning only argmax of the last row's logits (where an engine picks it on the device). */
   greedy?(tokens: number[], pos0: number): Promise<number>;
   /**

@@ -15,8 +15,27 @@ import type { QuantStats } from '../quant/pack.ts';
 import { isFirst, isLast, wholeModel, type ForwardPart } from '../pipeline/split.ts';
 import { loadCpuLinear, type CpuLinear } from './linear.ts';
 import { attention, rmsnorm, rope, swiglu } from './ops.ts';
+import type { TraceCapture, TracePlan } from '../model/trace.ts';
+import { traceCpu } from './trace.ts';
 
 type LayerLinears = Record<LayerMatrix, CpuLinear>;
+
+/**
+ * Looks inside one run (workers/reference/trace.ts and its tests; never the token loop). Callbacks see the live
+ * buffers (their first n rows), valid only during the call: copy what is kept.
+ */
+export interface ForwardProbe {
+  /** Run layers l0 .. lastLayer only (-1: none) and return x: the trace needs nothing after them. */
+  lastLayer?: number;
+  afterEmbedding?(x: Float32Array): void; // x (n, dim)
+  /** Per-head buffers (n, pos0 + n), zero-filled, for layer l's attention probabilities; null: not this layer. */
+  attentionProbs?(layer: number): Float32Array[] | null;
+  /** Attention's inputs and output: q (n, qDim) after RoPE, the layer's caches (maxSeq, kvDim), out (n, qDim). */
+  attention?(layer: number, q: Float32Array, kCache: Float32Array, vCache: Float32Array, out: Float32Array): void;
+  ffnGateUp?(layer: number, gate: Float32Array, up: Float32Array): void; // w1 xb, w3 xb (n, hiddenDim)
+  ffnAct?(layer: number, act: Float32Array): void; // silu(gate) * up (n, hiddenDim)
+  afterLayer?(layer: number, x: Float32Array): void; // x (n, dim)
+}
 
 export class CpuForward implements Forward {
   readonly kind = 'cpu';
@@ -89,9 +108,10 @@ export class CpuForward implements Forward {
   /**
    * Runs n rows of one sequence (its KV-cache slot) at positions pos0 .. pos0+n-1 through layers [l0, l1).
    * In: token ids (the first part) or the residual stream x (n, dim). Out: x (n, dim) for the next part, or, from
-   * the last part, the logits of the last row [vocab] (of every row [n, vocab] when `all`).
+   * the last part, the logits of the last row [vocab] (of every row [n, vocab] when `all`). A probe (the trace)
+   * sees the buffers between steps.
    */
-  run(slot: number, input: number[] | Float32Array, pos0: number, all = false): Float32Array {
+  run(slot: number, input: number[] | Float32Array, pos0: number, all = false, probe?: ForwardProbe): Float32Array {
     const c = this.config, w = this.weights, { l0, l1, slots } = this.part;
     const dim = c.dim, kv = kvDim(c);
     const n = checkInput(c, this.part, input);
@@ -104,9 +124,11 @@ export class CpuForward implements Forward {
     } else {
       x.set(input); // the previous stage's residual stream
     }
+    probe?.afterEmbedding?.(x);
 
     const layerCache = this.maxSeq * kv;
-    for (let l = l0; l < l1; l++) {
+    const lEnd = probe?.lastLayer === undefined ? l1 : Math.min(l1, probe.lastLayer + 1);
+    for (let l = l0; l < lEnd; l++) {
       const lw = w.layers[l], L = this.layers[l];
       const at = (slot * (l1 - l0) + (l - l0)) * layerCache;
       const kCache = this.keyCache.subarray(at, at + layerCache);
@@ -120,24 +142,42 @@ export class CpuForward implements Forward {
       rope(k, n, c.nKvHeads, c.headDim, pos0, this.ropeCosSin, c.ropeStyle);
       kCache.set(k.subarray(0, n * kv), pos0 * kv);
       vCache.set(v.subarray(0, n * kv), pos0 * kv);
-      attention(xb, q, kCache, vCache, n, pos0, { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, maxSeq: this.maxSeq }, this.att);
+      attention(xb, q, kCache, vCache, n, pos0, { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, maxSeq: this.maxSeq }, this.att,
+        probe?.attentionProbs?.(l) ?? undefined);
+      probe?.attention?.(l, q, kCache, vCache, xb);
       L.wo.apply(xb, n, x, true);
       // feed-forward: x += w2 · (silu(w1·norm(x)) * w3·norm(x))
       rmsnorm(xb, x, lw.ffnNorm, n, dim, c.normEps);
       L.w1.apply(xb, n, hb);
       L.w3.apply(xb, n, hb2);
+      probe?.ffnGateUp?.(l, hb, hb2);
       swiglu(hb, hb2, n * c.hiddenDim);
+      probe?.ffnAct?.(l, hb);
       L.w2.apply(hb, n, x, true);
+      probe?.afterLayer?.(l, x);
     }
-    if (!this.output) return x.slice(0, n * dim); // a middle stage hands x on
+    if (!this.output || lEnd < l1) return x.slice(0, n * dim); // a middle stage (or a trace stopped early) hands x on
 
     // final norm and the output head: every row, or only the last
     const rows = all ? n : 1;
     const last = all ? x.subarray(0, n * dim) : x.subarray((n - 1) * dim, n * dim);
-    rmsnorm(xb, last, w.finalNorm, rows, dim, c.normEps);
+    return this.finalLogits(last, rows, xb);
+  }
+
+  /** logits (rows, vocab) = output · finalNorm(x) for rows of x: the end of run(), and the logit lens after any layer. */
+  finalLogits(x: Float32Array, rows: number, xb: Float32Array = new Float32Array(rows * this.config.dim)): Float32Array {
+    const c = this.config;
+    if (!this.output) throw new Error(`layers [${this.part.l0}, ${this.part.l1}) have no output head`);
+    rmsnorm(xb, x, this.weights.finalNorm, rows, c.dim, c.normEps);
     const logits = new Float32Array(rows * c.vocabSize);
     this.output.apply(xb, rows, logits);
     return logits;
+  }
+
+  /** The lesson's look inside one pass (workers/reference/trace.ts): slot 0 from position 0, whole model only. */
+  async trace(plan: TracePlan): Promise<TraceCapture> {
+    if (!isFirst(this.part) || !isLast(this.config, this.part)) throw new Error('trace a whole model, not one pipeline stage');
+    return traceCpu(this, plan);
   }
 
   /** Activation buffers for at least n rows, allocated once and grown when a longer chunk comes (no per-token garbage). */

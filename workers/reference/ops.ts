@@ -41,9 +41,11 @@ export interface AttentionShape { nHeads: number; nKvHeads: number; headDim: num
 /**
  * Causal grouped-query attention for rows at positions pos0..pos0+rows-1 (Ainslie et al. 2023, GQA).
  * q: [rows, nHeads*headDim]; kCache/vCache: [maxSeq, nKvHeads*headDim] (one layer, already holding those rows);
- * out: [rows, nHeads*headDim]; att: scratch of at least pos0+rows floats.
+ * out: [rows, nHeads*headDim]; att: scratch of at least pos0+rows floats. probs (the trace only): per head, [rows,
+ * pos0+rows] zero-filled, receives the weight each V row is multiplied by, e_t · (1 / Σe) (zeros stay above the diagonal).
  */
-export function attention(out: Float32Array, q: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: number, pos0: number, s: AttentionShape, att: Float32Array): void {
+export function attention(out: Float32Array, q: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: number, pos0: number, s: AttentionShape, att: Float32Array,
+  probs?: Float32Array[]): void {
   const { nHeads, nKvHeads, headDim } = s;
   const kvDim = nKvHeads * headDim;
   const group = nHeads / nKvHeads;
@@ -72,6 +74,7 @@ export function attention(out: Float32Array, q: Float32Array, kCache: Float32Arr
       }
       const inv = 1 / sum;
       for (let i = 0; i < headDim; i++) out[qo + i] *= inv;
+      if (probs) { const row = probs[h], o = r * (pos0 + rows); for (let t = 0; t <= pos; t++) row[o + t] = att[t] * inv; }
     }
   }
 }
