@@ -1,6 +1,7 @@
 // The playground's page: a header, the fault banner, and the views in a responsive grid. The chat takes the
 // main column; the model, sampling and throughput views stack beside it (below it on a phone). The quantization
-// map takes a full-width row under them, then the later views (Pipeline stages, Memory fit).
+// map takes a full-width row under them, then the later views (Pipeline stages, Memory fit). The Lesson, when open
+// (header button or ?lesson=<chapter>), comes first.
 import { useEffect } from 'react';
 import { loadModel } from './engine/controller.ts';
 import { linkSpec } from './engine/hub.ts';
@@ -17,6 +18,7 @@ import { PipelinePanel } from './components/PipelinePanel.tsx';
 import { QuantMapPanel } from './components/QuantMapPanel.tsx';
 import { SamplingPanel } from './components/SamplingPanel.tsx';
 import { ThroughputPanel } from './components/ThroughputPanel.tsx';
+import { LessonButton, LessonPanel } from './lesson/LessonPanel.tsx';
 
 let started = false; // StrictMode runs effects twice in development; load the first model once
 
@@ -38,6 +40,7 @@ export function App() {
         <Header />
         <FaultBanner />
         <main className="flex flex-col gap-4">
+          <LessonPanel />
           {/* The sticky chat stays inside this first grid, so it never slides over the rows below. */}
           <div className="grid grid-cols-1 items-start gap-4 lg:grid-cols-[minmax(0,1fr)_24rem] xl:grid-cols-[minmax(0,1fr)_28rem]">
             <ChatPanel />
@@ -71,6 +74,7 @@ function Header() {
         </p>
       </div>
       <div className="ml-auto flex items-center gap-2">
+      <LessonButton />
       {info && (
         <p className="flex min-w-0 items-center gap-2 rounded-full border border-zinc-200 bg-white px-3 py-1 text-sm dark:border-zinc-800 dark:bg-zinc-900">
           <span

@@ -24,6 +24,9 @@ import type {
   QualityMetrics,
   TensorDetail,
   TensorNumerics,
+  TokenizerComparison,
+  TraceRequest,
+  TraceResult,
 } from '../../workers/api.ts';
 
 let remote: Remote<EngineApi> | null = null;
@@ -77,6 +80,16 @@ export function setPrecision(change: PresetName | PrecisionOverride | PrecisionM
 
 export function profile(): Promise<ProfileResult> {
   return call((api) => api.profile());
+}
+
+/** The inside of one forward pass over a short text, for the lesson (see TraceRequest). */
+export function trace(request: TraceRequest): Promise<TraceResult> {
+  return call((api) => api.trace(request));
+}
+
+/** The text under the loaded model's tokenizer and the Llama 2 / Llama 3 reference ones (fetched on first use). */
+export function compareTokenizers(text: string): Promise<TokenizerComparison> {
+  return call((api) => api.compareTokenizers(text));
 }
 
 export function numerics(): Promise<TensorNumerics[]> {
