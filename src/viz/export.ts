@@ -1,5 +1,7 @@
 // The measured figures as files: one JSON with everything, and CSV tables (RFC 4180: comma-separated, CRLF line
 // ends, fields with a comma, quote or line break quoted, quotes doubled). Pure; the Export menu turns them into Blobs.
+// A text cell that a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return: a model
+// name, a prompt) gets a leading apostrophe, as OWASP's CSV-injection advice says; numbers are written as numbers.
 import type { MemoryInfo, TensorNumerics } from '../../workers/api.ts';
 import type { QualityRecord } from '../store/quant.ts';
 import type { PrecisionSpeed, RunRecord } from '../store/telemetry.ts';
@@ -8,9 +10,11 @@ type Cell = string | number | boolean | null | undefined;
 
 function csvField(v: Cell): string {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : neutralised(String(v));
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+const neutralised = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 
 /** A CSV table; columns default to the keys of the first row. */
 export function toCsv(rows: readonly Record<string, Cell>[], columns: readonly string[] = Object.keys(rows[0] ?? {})): string {

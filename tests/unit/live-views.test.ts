@@ -66,6 +66,11 @@ describe('export', () => {
     expect(csv).toBe('a,b,c\r\n"x,y","say ""hi""",1.5\r\n"two\nlines",,\r\n');
   });
 
+  it('neutralises text cells a spreadsheet would run as a formula; numbers stay numbers', () => {
+    const csv = toCsv([{ a: '=HYPERLINK("http://x")', b: '+1', c: -2.5 }, { a: '@SUM(A1)', b: '-x', c: 0 }, { a: '\tcmd', b: '\rcmd', c: 1 }, { a: 'a=b', b: 'ok', c: 2 }]);
+    expect(csv.split('\r\n').slice(1, 5)).toEqual([`"'=HYPERLINK(""http://x"")",'+1,-2.5`, `'@SUM(A1),'-x,0`, `'\tcmd,"'\rcmd",1`, 'a=b,ok,2']);
+  });
+
   it('one sample row per decode token, and quality rows keep the map they measured', () => {
     const run = { run: 1, model: 'm', precision: 'bf16', tokenMs: [20, 25] } as RunRecord;
     expect(samplesCsv([run]).split('\r\n').slice(0, 3)).toEqual(['run,model,precision,token,ms,tok_s', '1,m,bf16,1,20,50', '1,m,bf16,2,25,40']);
