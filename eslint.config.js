@@ -17,6 +17,25 @@ export default tseslint.config(
   {
     files: ['src/**/*.tsx', 'src/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },
-    rules: { ...reactHooks.configs.recommended.rules },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      // The thread boundary by construction: the page reaches the engine only through the contract's types
+      // (workers/api.ts, `import type`) and the pure helpers of workers/shared.ts; engine code runs in its worker.
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/workers/**', '!**/workers/api.ts', '!**/workers/shared.ts'], message: 'src/ may import only workers/api.ts (types) and workers/shared.ts (pure helpers): engine code runs in the worker' },
+          { group: ['**/workers/api.ts'], allowTypeImports: true, message: 'workers/api.ts is the contract: import its types with `import type`' },
+        ],
+      }],
+    },
+  },
+  {
+    // Every Worker is made in one place per thread: the engine's in src/engine/client.ts, the engine's own
+    // (pipeline stages) in workers/spawn.ts. The CLI's worker_threads (scripts/) are Node's, not the page's.
+    files: ['src/**/*.{ts,tsx}', 'workers/**/*.ts'],
+    ignores: ['src/engine/client.ts', 'workers/spawn.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Worker'], NewExpression[callee.name='SharedWorker']", message: 'create Workers in src/engine/client.ts (the page) or workers/spawn.ts (the engine)' }],
+    },
   },
 );

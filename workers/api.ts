@@ -10,6 +10,29 @@ import type { KernelTime } from './gpu/profile.ts';
 
 export type { LlamaConfig, TensorInfo, LinearSpec, PrecisionMap, PrecisionOverride, PresetName, TensorNumerics, QualityMetrics, KernelTime };
 
+/**
+ * Why a call failed. Every rejection from the engine carries one (workers/errors.ts builds them; the UI switches on
+ * `code`, never on the text): device-lost (the GPU went away; the engine recovers by itself, see EngineStatus),
+ * out-of-memory, bad-model (a file that is not what it claims), context-overflow (a prompt longer than the KV
+ * cache), network, aborted (stop() or a newer request), unsupported (this model or browser can't do it),
+ * bad-request (a value the caller must fix), no-model, internal (a bug of ours). `message` is one line for people;
+ * `detail` a machine-readable extra (the Hub's error code, 'GatedRepo').
+ */
+export type ErrorCode =
+  | 'device-lost' | 'out-of-memory' | 'bad-model' | 'context-overflow' | 'network' | 'aborted' | 'unsupported'
+  | 'bad-request' | 'no-model' | 'internal';
+export interface EngineFailure { code: ErrorCode; message: string; detail?: string }
+
+/**
+ * What the engine tells the UI unasked (EngineApi.watch): the GPU device was lost (at once, from the device's
+ * `lost` promise), a recovery started or ended, or the engine changed (a second loss within a minute moves it to
+ * the CPU engine). `engine` is the engine running afterwards.
+ */
+export type EngineStatus =
+  | { type: 'device-lost'; message: string }
+  | { type: 'recovered'; engine: EngineKind; ms: number; message: string }
+  | { type: 'engine-changed'; engine: EngineKind; message: string };
+
 /** GPU time per kernel (and so per layer) of one decode step and one prefill chunk, from timestamp queries. */
 export interface ProfileResult {
   precision: string;
@@ -47,8 +70,8 @@ export type ModelSource =
  * A model on the Hugging Face Hub by id (`hf:org/name`, `hf:org/name@revision`, `hf:org/name/file.gguf`): what is
  * missing is downloaded into this browser's storage (OPFS), resumable and verified, then read from there by range;
  * offline (or the Hub unreachable) a cached model loads from storage. The token is sent to the endpoint's origin
- * only. A failed Hub load rejects with an Error whose `name` is the HubErrorCode (workers/hub/errors.ts: 'GatedRepo',
- * 'PickAFile', 'NotLlama', ...), or 'AbortError' when stop() cancelled the download (the partial file stays).
+ * only. A failed Hub load rejects with a failure whose `detail` is the HubErrorCode (workers/hub/errors.ts: 'GatedRepo',
+ * 'PickAFile', 'NotLlama', ...), or code 'aborted' when stop() cancelled the download (the partial file stays).
  */
 export interface HubSource {
   kind: 'hub';
@@ -147,6 +170,12 @@ export interface GenerateRequest {
   stop?: string[];
   logprobs?: boolean;
   top_logprobs?: number; // 0..20
+  /**
+   * When the prompt does not fit the KV cache with room for the answer (max_tokens, at most half the context): drop
+   * the oldest turns (the system prompt and the last message stay), or a plain prompt's first tokens, and say so
+   * (a 'dropped' event, GenerateResult.dropped). Without it such a prompt fails with 'context-overflow'.
+   */
+  drop_oldest?: boolean;
 }
 
 export interface TokenLogprob {
@@ -178,7 +207,11 @@ export type EngineEvent =
   // ms: time since the previous token (for the first token: sampling after the prefill, not the prefill itself)
   | { type: 'token'; id: number; text: string; logprob?: TokenLogprob; ms: number }
   | { type: 'done'; finish: FinishReason; usage: Usage }
-  | { type: 'error'; message: string };
+  // before the prefill: what drop_oldest left out of the prompt to fit the context
+  | { type: 'dropped'; messages: number; tokens: number }
+  | ({ type: 'error' } & EngineFailure)
+  // the GPU device was lost mid-answer: the engine re-created it, ran the conversation again and goes on
+  | { type: 'recovered'; message: string };
 
 export interface GenerateResult {
   promptTokens: number[];
@@ -187,7 +220,10 @@ export interface GenerateResult {
   finish: FinishReason;
   usage: Usage;
   logprobs: TokenLogprob[] | null;
-  error: string | null;
+  /** What drop_oldest left out to fit the context (whole messages, or a plain prompt's tokens); null if nothing. */
+  dropped: { messages: number; tokens: number } | null;
+  /** The engine that produced the answer's last token (it changes when a lost device sends the answer to the CPU). */
+  engine: EngineKind;
 }
 
 export interface SelfTestResult {
@@ -341,12 +377,14 @@ export interface TokenizerComparison {
   sample: { text: string; chars: number; readings: { id: TokenizerReading['id']; name: string; tokens: number; charsPerToken: number }[]; paper: { llama2: number; llama3: number } };
 }
 
-/** The engine as the UI sees it. Every method that fails rejects with an Error whose message is one line for people. */
+/** The engine as the UI sees it. Every method that fails rejects with an Error carrying an EngineFailure's fields. */
 export interface EngineApi {
   load(source: ModelSource, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<ModelInfo>;
   generate(request: GenerateRequest, onEvents?: (events: EngineEvent[]) => void): Promise<GenerateResult>;
   /** Ends a generation, a quality measurement, or a Hub download in progress (its partial file stays, to resume). */
   stop(): void;
+  /** Registers the one listener for EngineStatus (device loss and recovery, engine changes). */
+  watch(onStatus: (status: EngineStatus) => void): void;
   info(): Promise<ModelInfo | null>;
   selfTest(): Promise<SelfTestResult>;
   /** Apply a preset, an override or a whole map (re-reads and re-packs the tensors it changes); returns the new map. */

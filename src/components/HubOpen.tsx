@@ -3,7 +3,7 @@
 // device" is ticked), the licence page of a gated repo, and the endpoint behind "Advanced" (a mirror; changing it
 // forgets the token). A link's `?model=hf:org/name` loads the same way (App.tsx).
 import { useState } from 'react';
-import { formatHubId, isHubId } from '../../workers/hub/id.ts';
+import { formatHubId, isHubId } from '../../workers/shared.ts';
 import { loadModel } from '../engine/controller.ts';
 import { oneLine } from '../engine/errors.ts';
 import { hubSpec } from '../engine/hub.ts';

@@ -6,9 +6,9 @@
 // timestamps: its one-line answer is shown instead of numbers.
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { ProfileResult } from '../../workers/api.ts';
-import { isCpuAdapter } from '../../workers/gpu/context.ts';
+import { isCpuAdapter } from '../../workers/shared.ts';
 import * as client from '../engine/client.ts';
-import { isDeviceLost, oneLine } from '../engine/errors.ts';
+import { oneLine } from '../engine/errors.ts';
 import { precisionKey, precisionLabel } from '../engine/precision.ts';
 import { useEngine } from '../store/engine.ts';
 import { useQuant } from '../store/quant.ts';
@@ -57,7 +57,6 @@ export function KernelProfile() {
       setMeasured((list) => [...list.filter((x) => x.epoch === m.epoch && x.key !== m.key), m]);
     } catch (e) {
       const text = oneLine(e);
-      if (isDeviceLost(text)) useEngine.setState({ deviceLost: true });
       setMessage({ epoch: useQuant.getState().epoch, text });
     } finally {
       setRunning(false);

@@ -4,7 +4,7 @@
 // stop: arrow keys, Home and End move inside it (ARIA grid pattern, roving tabindex).
 import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { LinearSpec, ModelInfo } from '../../workers/api.ts';
-import { LAYER_MATRICES, matrixShape, type LayerMatrix } from '../../workers/model/weights.ts';
+import { LAYER_MATRICES, matrixShape, type LayerMatrix } from '../../workers/shared.ts';
 import { paint } from '../engine/precision.ts';
 import { useQuant } from '../store/quant.ts';
 import { formatBytes } from '../format.ts';

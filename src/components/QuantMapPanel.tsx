@@ -4,8 +4,7 @@
 // each precision.
 import { useMemo } from 'react';
 import type { ModelInfo, PresetName, TensorNumerics } from '../../workers/api.ts';
-import { PRESETS } from '../../workers/quant/types.ts';
-import { LAYER_MATRICES } from '../../workers/model/weights.ts';
+import { PRESETS, LAYER_MATRICES } from '../../workers/shared.ts';
 import { precisionKey, precisionLabel, setPreset } from '../engine/precision.ts';
 import { useEngine } from '../store/engine.ts';
 import { useQuant } from '../store/quant.ts';

@@ -3,7 +3,7 @@
 // land on the FP8 grid (engine tensorDetail(label), fetched once per tensor and map).
 import { useEffect, useState } from 'react';
 import type { ModelInfo, TensorDetail, TensorNumerics } from '../../workers/api.ts';
-import { matrixShape, type LayerMatrix } from '../../workers/model/weights.ts';
+import { matrixShape, type LayerMatrix } from '../../workers/shared.ts';
 import * as client from '../engine/client.ts';
 import { oneLine } from '../engine/errors.ts';
 import { precisionKey } from '../engine/precision.ts';

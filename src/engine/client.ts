@@ -1,8 +1,11 @@
 // The engine client: the only place the engine's Web Worker is created. Calls go through comlink
 // (typed by workers/api.ts); callbacks cross with `proxy`, picked files as Blob handles (structured clone: the
-// worker reads them by range, nothing is copied), in-memory bytes with `transfer`.
+// worker reads them by range, nothing is copied), in-memory bytes with `transfer`. Every rejection arrives as an
+// EngineError (a code the UI switches on, one line for people).
 import { proxy, transfer, wrap, type Remote } from 'comlink';
+import { asEngineError } from '../../workers/shared.ts';
 import type {
+  EngineStatus,
   CachedModel,
   EngineApi,
   EngineEvent,
@@ -42,7 +45,7 @@ function engine(): { api: Remote<EngineApi>; crashed: Promise<never> } {
     crashed = new Promise<never>((_, reject) => {
       worker.addEventListener('error', (e) => {
         e.preventDefault();
-        reject(new Error(`The engine worker failed: ${e.message || 'it could not start'}`));
+        reject(asEngineError(new Error(`The engine worker failed: ${e.message || 'it could not start'}`)));
       });
     });
     crashed.catch(() => {}); // observed by each call's race below
@@ -53,7 +56,12 @@ function engine(): { api: Remote<EngineApi>; crashed: Promise<never> } {
 
 function call<T>(run: (api: Remote<EngineApi>) => Promise<T>): Promise<T> {
   const e = engine();
-  return Promise.race([run(e.api), e.crashed]);
+  return Promise.race([run(e.api), e.crashed]).catch((err: unknown) => { throw asEngineError(err); });
+}
+
+/** The engine's unasked news (device lost, recovered, engine changed): one listener, registered at start. */
+export function watch(onStatus: (status: EngineStatus) => void): Promise<void> {
+  return call((api) => api.watch(proxy(onStatus)));
 }
 
 export function loadModel(source: ModelSource, onProgress: (p: LoadProgress) => void, options: LoadOptions = {}): Promise<ModelInfo> {
@@ -64,6 +72,10 @@ export function loadModel(source: ModelSource, onProgress: (p: LoadProgress) => 
 
 export function generate(request: GenerateRequest, onEvents: (events: EngineEvent[]) => void): Promise<GenerateResult> {
   return call((api) => api.generate(request, proxy(onEvents)));
+}
+
+export function info(): Promise<ModelInfo | null> {
+  return call((api) => api.info());
 }
 
 export function stop(): Promise<void> {

@@ -3,9 +3,9 @@
 // a download, and keep "Models on this device" current (the engine's cache listing, navigator.storage.estimate()
 // and persist()). Loading itself is controller.ts's.
 import type { HubSource } from '../../workers/api.ts';
-import { formatHubId, isHubId, parseHubId } from '../../workers/hub/id.ts';
+import { formatHubId, isHubId, parseHubId } from '../../workers/shared.ts';
 import * as client from './client.ts';
-import { oneLine } from './errors.ts';
+import { asEngineError, oneLine } from './errors.ts';
 import { useEngine, type SourceSpec } from '../store/engine.ts';
 import { useHub } from '../store/hub.ts';
 
@@ -30,7 +30,7 @@ export function hubSource(spec: { id: string }): HubSource {
 
 /** After a Hub load: the licence page of a gated repo, the file list of a GGUF repo, and the cache listing. */
 export function afterHubLoad(spec: { id: string }, error: unknown): void {
-  const name = (error as { name?: unknown } | null)?.name;
+  const name = error === null ? null : asEngineError(error).detail; // the Hub's error code
   let repo: string | null = null;
   try { repo = parseHubId(spec.id).repo; } catch { /* the error says so */ }
   const gated = name === 'GatedRepo' && repo ? { repo, url: `${useHub.getState().endpoint}/${repo}` } : null;

@@ -4,10 +4,9 @@
 // precision change on a small model, when asked on a large one (a measurement re-reads the tensors twice). The engine
 // runs one call at a time, so a change clicked mid-answer waits for the answer to end; the store says what is pending.
 import type { ModelInfo, PrecisionMap, PrecisionOverride, PresetName } from '../../workers/api.ts';
-import { encodeMap, parsePrecision } from '../../workers/quant/precision.ts';
-import type { LayerMatrix } from '../../workers/model/weights.ts';
+import { encodeMap, parsePrecision, type LayerMatrix } from '../../workers/shared.ts';
 import * as client from './client.ts';
-import { isDeviceLost, oneLine } from './errors.ts';
+import { oneLine } from './errors.ts';
 import { useEngine } from '../store/engine.ts';
 import { useQuant, type Brush, type QualityRecord } from '../store/quant.ts';
 import { useSession } from '../store/session.ts';
@@ -34,8 +33,7 @@ export function runPrecision(): RunPrecision | null {
 }
 
 function fail(message: string) {
-  if (isDeviceLost(message)) useEngine.setState({ deviceLost: true });
-  useEngine.setState({ error: message });
+  useEngine.setState({ error: message }); // a lost device is the engine's to recover (engine/faults.ts)
 }
 
 function published(info: ModelInfo) {

@@ -1,7 +1,7 @@
 // Tokens as people can read them: visible spaces and newlines, special tokens marked, and the bytes of each piece.
 // Pieces arrive in the tokenizer's own spelling: byte-level BPE writes a space as "Ġ" and a newline as "Ċ"
 // (GPT-2's byte-to-character map), SentencePiece writes a space as "▁" and raw bytes as "<0x0A>".
-import { BYTE_TO_CHAR } from '../../workers/tokenizer/bytelevel.ts';
+import { BYTE_TO_CHAR } from '../../workers/shared.ts';
 
 const CHAR_TO_BYTE = new Map(BYTE_TO_CHAR.map((c, b) => [c, b]));
 const utf8 = new TextEncoder();

@@ -3,9 +3,7 @@
 // fp8 1 B per element + a 4 B scale per row, rows padded to 16 B), for the embedding as for every linear. A tied
 // head stored like the embedding shares its rows (0 bytes of its own), as both engines do.
 import type { LinearSpec, LlamaConfig, PrecisionMap, PresetName } from '../../workers/api.ts';
-import { LAYER_MATRICES, matrixShape, type LayerMatrix } from '../../workers/model/weights.ts';
-import { presetMap, sameSpec } from '../../workers/quant/precision.ts';
-import { packedBytes } from '../../workers/quant/pack.ts';
+import { LAYER_MATRICES, matrixShape, type LayerMatrix, presetMap, sameSpec, packedBytes } from '../../workers/shared.ts';
 
 export type WeightDtype = LinearSpec['dtype'];
 

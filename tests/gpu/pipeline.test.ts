@@ -6,10 +6,10 @@ import { readShared } from './shared.ts';
 import { parseGguf } from '../../workers/loader/gguf.ts';
 import { createGpuForward } from '../../workers/gpu/forward.ts';
 import { presetMap } from '../../workers/quant/precision.ts';
-import { runLoop } from '../../workers/model/generate.ts';
+import { emptyCache, runLoop } from '../../workers/model/generate.ts';
 import type { Forward } from '../../workers/model/forward.ts';
 import { sliceWeights, splitLayers } from '../../workers/pipeline/split.ts';
-import { workerStage } from '../../workers/pipeline/spawn.ts';
+import { workerStage } from '../../workers/spawn.ts';
 import { runPipelined } from '../../workers/pipeline/coordinator.ts';
 
 interface Golden { prompt: string; prompt_tokens: number[] }
@@ -36,7 +36,7 @@ describe.runIf(bytes && goldenBytes)('pipeline stages in Web Workers on WebGPU (
         forward: async (t: number[], pos0: number, all?: boolean) => { const l = await f.forward(t, pos0, all); seen.push(l); return l; },
         greedy: undefined, // read the logits, so they can be compared (the GPU argmax path returns only the id)
       });
-      const r = await runLoop(recording, model.tokenizer, { promptTokens: prompt, maxTokens, sampling: greedy, seed: 0, stop: [], topLogprobs: null }, { tokens: [] }, () => {}, () => false);
+      const r = await runLoop(recording, model.tokenizer, { promptTokens: prompt, maxTokens, sampling: greedy, seed: 0, stop: [], topLogprobs: null }, emptyCache(), () => {}, () => false);
       want.push({ tokens: r.tokens, logits: seen });
     }
     f.dispose();

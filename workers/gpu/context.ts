@@ -1,5 +1,6 @@
 // The GPU device and the few helpers every kernel uses: labelled buffers, pipelines built inside error scopes
 // (a WGSL error names its kernel, not "Invalid ComputePipeline"), and one-line messages for people.
+import { isCpuAdapter } from '../shared.ts';
 
 export interface GpuContext {
   device: GPUDevice;
@@ -23,7 +24,6 @@ export interface GpuOptions {
   bindingLimit?: number;
 }
 
-export const isCpuAdapter = (name: string) => /swiftshader|llvmpipe|lavapipe/i.test(name);
 
 /** Requests an adapter and a device with the largest storage-buffer limits the adapter offers. */
 export async function createGpuContext(options: GpuOptions = {}): Promise<GpuContext> {

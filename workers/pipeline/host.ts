@@ -7,7 +7,7 @@ import type { PrecisionMap } from '../quant/types.ts';
 import { TokenTextStream } from '../tokenizer/stream.ts';
 import { decodeBubble, measureBubble, predictedBubble, throughput } from './bubble.ts';
 import { runPipelined } from './coordinator.ts';
-import { defaultSpawner, type SpawnedStage } from './spawn.ts';
+import { defaultSpawner, type SpawnedStage } from '../spawn.ts';
 import { maxStages, sliceWeights, splitLayers } from './split.ts';
 import type { StageInfo } from './stage.ts';
 

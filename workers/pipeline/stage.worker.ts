@@ -1,6 +1,7 @@
 // A pipeline stage's Web Worker: expose one Stage over comlink. Its output (x or logits) is transferred back,
 // never copied, as the weights and inputs are transferred in.
 import { expose, transfer } from 'comlink';
+import { sendFailuresAsData } from '../boundary.ts';
 import { Stage, type StageOutput } from './stage.ts';
 
 class TransferringStage extends Stage {
@@ -10,4 +11,5 @@ class TransferringStage extends Stage {
   }
 }
 
+sendFailuresAsData();
 expose(new TransferringStage());

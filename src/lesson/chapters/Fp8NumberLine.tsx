@@ -2,7 +2,7 @@
 // bits, decoded value, relative error), the representable numbers around it on one scale, and the very line
 // `cli quant` prints for it (the same encoders: math/fp8bits.ts).
 import { useId } from 'react';
-import { FP8_TABLE } from '../../../workers/quant/fp8.ts';
+import { FP8_TABLE } from '../../../workers/shared.ts';
 import { focusRing } from '../../components/ui.tsx';
 import { useWidth } from '../charts/useWidth.ts';
 import { NUMBER_FORMATS, encodeValue, gridBetween, parseValue, type Encoding, type NumberFormat } from '../math/fp8bits.ts';

@@ -1,8 +1,7 @@
 // A row of real weights (the chosen token's embedding row, as the model stores it) put into FP8 E4M3 three ways:
 // as is, with one scale for the whole matrix (its amax, from the engine's numerics), and with one scale for this
 // row (the Llama 3 recipe, §6.2). The encode is the engine's own (workers/quant/scale.ts encodeRow).
-import { decodeFp8 } from '../../../workers/quant/fp8.ts';
-import { absMax, clampAmax, countRow, dequantFactor, encodeRow } from '../../../workers/quant/scale.ts';
+import { decodeFp8, absMax, clampAmax, countRow, dequantFactor, encodeRow } from '../../../workers/shared.ts';
 import { Bars } from '../charts/Bars.tsx';
 import { LinePlot } from '../charts/LinePlot.tsx';
 import { Figure, Figures, SubHeading, ValuesTable } from '../ui.tsx';

@@ -3,7 +3,7 @@
 // math/sampling.ts; the draws use the engine's own Sampler). The logit lens (nostalgebraist, 2020) reads the
 // residual stream after every layer through the final norm and head: where the answer forms.
 import { useId, useState } from 'react';
-import { Sampler } from '../../../workers/model/sampler.ts';
+import { Sampler } from '../../../workers/shared.ts';
 import { Button, focusRing } from '../../components/ui.tsx';
 import { useEngine } from '../../store/engine.ts';
 import { LIMITS, useSettings } from '../../store/settings.ts';

@@ -2,7 +2,7 @@
 // undone at a time, as precision maps built from the preset with overrides (workers/quant/precision.ts), so the
 // engine measures exactly what each choice buys on the lesson's text.
 import type { PrecisionMap } from '../../../workers/api.ts';
-import { applyOverride, presetMap } from '../../../workers/quant/precision.ts';
+import { applyOverride, presetMap } from '../../../workers/shared.ts';
 
 export interface Experiment {
   id: string;

@@ -2,7 +2,7 @@
 // scaling (the engine's own ropeFrequencies, workers/model/rope.ts), which pairs fall in the kept / stretched /
 // blended bands, and what rotating a vector by position does to its dot product with itself at another position.
 import type { LlamaConfig } from '../../../workers/api.ts';
-import { ropeFrequencies } from '../../../workers/model/rope.ts';
+import { ropeFrequencies } from '../../../workers/shared.ts';
 
 export interface RopeBands {
   /** Pair indices [from, to) whose wavelength is short enough to keep their frequency. */

@@ -2,8 +2,7 @@
 // set of the most likely tokens whose probabilities add up to p), renormalized. The same rules, in the same order
 // and with the same tie-break, as workers/model/sampler.ts's Sampler.sample, which draws from it; here every
 // probability is kept, to be drawn as bars.
-import type { SamplingParams } from '../../../workers/model/sampler.ts';
-import { argmax } from '../../../workers/model/sampler.ts';
+import { type SamplingParams, argmax } from '../../../workers/shared.ts';
 
 export interface Distribution {
   /** softmax(logits) at temperature 1: what the model says before any sampling setting. */

@@ -1,7 +1,9 @@
-// Where a pipeline stage runs: in a Web Worker of its own (the browser: a GPUDevice per worker, real concurrency),
-// or in-process (Node, tests: the same Stage, one after another). Either way the coordinator sees a StageHandle.
+// The one place the engine makes Web Workers (eslint.config.js holds every other file to it). A pipeline stage runs
+// in a Web Worker of its own (the browser: a GPUDevice per worker, real concurrency), or in-process (Node, tests: the
+// same Stage, one after another). Either way the coordinator sees a StageHandle.
 import { transfer, wrap } from 'comlink';
-import { Stage, type StageHandle, type StageInfo, type StageInit } from './stage.ts';
+import { asEngineError } from './errors.ts';
+import { Stage, type StageHandle, type StageInfo, type StageInit } from './pipeline/stage.ts';
 
 export interface SpawnedStage extends StageHandle {
   /** Loads the stage's weights; `buffers` (the weights' own copies) are transferred, not copied again. */
@@ -12,13 +14,13 @@ export interface SpawnedStage extends StageHandle {
 }
 
 export function workerStage(index: number): SpawnedStage {
-  const worker = new Worker(new URL('./stage.worker.ts', import.meta.url), { type: 'module', name: `stage ${index}` });
+  const worker = new Worker(new URL('./pipeline/stage.worker.ts', import.meta.url), { type: 'module', name: `stage ${index}` });
   const remote = wrap<Stage>(worker);
   // a worker that fails to start (or dies) would leave comlink calls waiting forever: fail them instead
   const crashed = new Promise<never>((_, reject) => {
     worker.addEventListener('error', (e) => {
       e.preventDefault();
-      reject(new Error(`pipeline stage ${index}'s worker failed: ${e.message || 'it could not start'}`));
+      reject(asEngineError(new Error(`pipeline stage ${index}'s worker failed: ${e.message || 'it could not start'}`)));
     });
   });
   crashed.catch(() => {});
