@@ -1,7 +1,10 @@
 // The engine behind the worker boundary: load a model, pick WebGPU or the CPU engine, generate with streaming
-// events, switch precision live. Every failure becomes an Error with one line a person can act on.
+// events, switch precision live. Every failure becomes an EngineError (a code and one line a person can act on).
+// A lost GPU device is noticed at once (its `lost` promise): the engine makes a new device, uploads the weights
+// again from their source and replays the KV cache, so an answer in progress goes on; a second loss within a
+// minute moves it to the CPU engine, and the UI hears of each step (watch()).
 import type {
-  CachedModel, ChatMessage, EngineApi, HubRepoFiles, HubSource, EngineEvent, GenerateRequest, GenerateResult, LoadOptions, LoadProgress, MemoryInfo, ModelInfo, ModelSource,
+  CachedModel, EngineApi, EngineStatus, ErrorCode, HubRepoFiles, HubSource, EngineEvent, GenerateRequest, GenerateResult, LoadOptions, LoadProgress, MemoryInfo, ModelInfo, ModelSource,
   KernelTime, PrecisionMap, PrecisionOverride, PresetName, ProfileResult, QualityMetrics, SelfTestResult, TensorDetail, TensorNumerics,
   PipelineEvent, PipelineRequest, PipelineResult, TokenizerComparison, TraceRequest, TraceResult,
 } from './api.ts';
@@ -15,18 +18,22 @@ import { tensorNumerics } from './model/numerics.ts';
 import { compareMaps, type QualityProgress } from './model/quality.ts';
 import { tensorHistogram } from './quant/stats.ts';
 import type { Forward, LoadProgressFn } from './model/forward.ts';
-import { runLoop, type CacheState } from './model/generate.ts';
-import { renderChat } from './model/chat.ts';
+import { emptyCache, replay, runLoop, type CacheState } from './model/generate.ts';
+import { buildPrompt } from './model/prompt.ts';
 import { applyOverride, parsePrecision, presetMap } from './quant/precision.ts';
 import { CpuForward } from './reference/forward.ts';
 import { wholeModel } from './pipeline/split.ts';
 import { EventBatcher } from './events.ts';
 import { PipelineHost } from './pipeline/host.ts';
-import { HubError } from './hub/errors.ts';
 import type { HubDevice } from './hub/device.ts';
 import { planTrace, traceBuffers, traceResult } from './model/trace.ts';
 import { compareTokenizers } from './tokenizer/compare.ts';
 import { ReferenceTokenizers, type PackageFileReader } from './tokenizer/reference.ts';
+import { EngineError, fail, failureOf, oneLine } from './errors.ts';
+
+export { oneLine };
+/** A second device loss this soon after the last recovery moves the engine to the CPU. */
+const SECOND_LOSS_MS = 60_000;
 
 /** The embedded default model, in Hugging Face layout under public/models/. */
 export const DEFAULT_MODEL = 'llama31-mini';
@@ -60,7 +67,9 @@ export class Engine implements EngineApi {
   private forward: Forward | null = null;
   private notice: string | null = null;
   private adapter: string | null = null;
-  private cache: CacheState = { tokens: [] };
+  private cache: CacheState = emptyCache();
+  private status: ((s: EngineStatus) => void) | null = null;
+  private lastRecovery: number | null = null; // performance.now() of the last device recovery
   private stopRequested = false;
   private qualityCancelled = false;
   private busy: Promise<unknown> = Promise.resolve();
@@ -81,7 +90,7 @@ export class Engine implements EngineApi {
         : await openModelFiles(source, this.options.baseUrl, DEFAULT_MODEL);
       const model = await loadModel(files);
       const context = options.context ?? Math.min(model.config.contextLength, DEFAULT_CONTEXT);
-      if (!(Number.isInteger(context) && context >= 2)) throw new Error(`context ${context}: give a whole number of positions, at least 2`);
+      if (!(Number.isInteger(context) && context >= 2)) throw fail('bad-request', `context ${context}: give a whole number of positions, at least 2`);
       const maxSeq = Math.min(context, model.config.contextLength);
       let map = presetMap(model.config.nLayers, storedPreset(model));
       if (options.precision) {
@@ -98,10 +107,12 @@ export class Engine implements EngineApi {
       this.pipeline.dispose();
       this.model = model;
       this.forward = forward;
-      this.cache = { tokens: [] };
+      this.watchDevice(forward);
+      this.lastRecovery = null;
+      this.cache = emptyCache();
       this.numericsCache = null;
       return this.describe();
-    });
+    }, 'bad-model');
   }
 
   private async createForward(model: LoadedModel, map: PrecisionMap, maxSeq: number, onProgress?: (p: LoadProgress) => void): Promise<Forward> {
@@ -110,11 +121,7 @@ export class Engine implements EngineApi {
     const progress = (phase: LoadProgress['phase']): LoadProgressFn => (loaded, total) => onProgress?.({ phase, loaded, total });
     if (this.options.engine !== 'cpu') {
       try {
-        const { createGpuForward } = await import('./gpu/forward.ts');
-        const gpu = await createGpuForward(model.config, model.weights, map, maxSeq, progress('upload'), undefined, undefined,
-          { bindingLimit: this.options.bindingLimit });
-        this.adapter = gpu.adapterName;
-        return gpu;
+        return await this.gpuForward(model, map, maxSeq, progress('upload'));
       } catch (e) {
         if (this.options.engine === 'webgpu') throw e;
         this.notice = `WebGPU unavailable (${oneLine(e)}): running on the CPU engine`;
@@ -123,41 +130,107 @@ export class Engine implements EngineApi {
     return CpuForward.create(model.config, model.weights, map, maxSeq, {}, progress('parse'));
   }
 
+  private async gpuForward(model: LoadedModel, map: PrecisionMap, maxSeq: number, onProgress?: LoadProgressFn): Promise<Forward> {
+    const { createGpuForward } = await import('./gpu/forward.ts');
+    const gpu = await createGpuForward(model.config, model.weights, map, maxSeq, onProgress, undefined, undefined, { bindingLimit: this.options.bindingLimit });
+    this.adapter = gpu.adapterName;
+    return gpu;
+  }
+
+  watch(onStatus: (status: EngineStatus) => void): void {
+    this.status = onStatus;
+  }
+
+  /** Hears a GPU forward's device loss at once; while idle the engine recovers straight away (a generation in
+   * progress recovers inside its token loop, and this then finds nothing left to do). */
+  private watchDevice(forward: Forward): void {
+    const lost = (forward as Forward & { deviceLost?: Promise<string> }).deviceLost;
+    void lost?.then((reason) => {
+      if (this.forward !== forward) return;
+      this.status?.({ type: 'device-lost', message: `the GPU device was lost (${reason}): making a new one and uploading the weights again` });
+      this.exclusive(async () => {
+        if (this.forward !== forward) return;
+        await replay(await this.rebuild(reason), this.cache);
+      }).catch(() => {}); // the failure reached the UI through status
+    });
+  }
+
+  /** The token loop's recovery: a new engine when the step failed because our device was lost, else null. */
+  private async recoverFrom(e: unknown): Promise<Forward | null> {
+    if (failureOf(e).code !== 'device-lost' || !this.model) return null;
+    return this.rebuild(oneLine(e));
+  }
+
+  /**
+   * A new engine for the loaded model after its device was lost: a new GPU device with the weights uploaded again
+   * from their source (file, cache, URL), or, on a second loss within a minute (or if no device can be made), the
+   * CPU engine. The KV cache's bookkeeping stays: the caller replays it.
+   */
+  private async rebuild(reason: string): Promise<Forward> {
+    const { model, forward: old } = this.loaded();
+    const t0 = performance.now();
+    const again = this.lastRecovery !== null && t0 - this.lastRecovery < SECOND_LOSS_MS;
+    this.lastRecovery = t0;
+    old.dispose();
+    this.pipeline.dispose();
+    this.numericsCache = null;
+    let next: Forward | null = null;
+    let why = 'the GPU device was lost twice within a minute';
+    if (!again) {
+      try {
+        next = await this.gpuForward(model, old.precision, old.maxSeq);
+      } catch (e) {
+        why = `the GPU device was lost and a new one could not be made (${oneLine(e)})`;
+      }
+    }
+    if (!next) {
+      this.forward = null;
+      if (this.options.engine === 'webgpu') {
+        const message = `${why}: this run asked for WebGPU only`;
+        this.status?.({ type: 'engine-changed', engine: 'cpu', message });
+        throw fail('device-lost', message);
+      }
+      next = await CpuForward.create(model.config, model.weights, old.precision, old.maxSeq, {});
+      this.adapter = null;
+      this.notice = `${why}: running on the CPU engine`;
+      this.status?.({ type: 'engine-changed', engine: 'cpu', message: this.notice });
+    }
+    this.forward = next;
+    this.watchDevice(next);
+    const ms = performance.now() - t0;
+    this.status?.({ type: 'recovered', engine: next.kind, ms, message: next.kind === 'webgpu'
+      ? `the GPU device was lost (${reason}); a new one holds the weights again (${(ms / 1000).toFixed(1)} s)`
+      : `${why}: running on the CPU engine` });
+    return next;
+  }
+
   async generate(request: GenerateRequest, onEvents?: (events: EngineEvent[]) => void): Promise<GenerateResult> {
     this.stopRequested = false;
     this.qualityCancelled = true; // a quality measurement in progress gives way to the answer
     return this.exclusive(async () => {
       const { model, forward } = this.loaded();
       const batcher = new EventBatcher(onEvents);
-      const promptTokens = this.promptTokens(model, request);
+      const prompt = buildPrompt(model, request, forward.maxSeq);
+      if (prompt.dropped) batcher.push({ type: 'dropped', ...prompt.dropped });
       try {
         const r = await runLoop(forward, model.tokenizer, {
-          promptTokens,
+          promptTokens: prompt.tokens,
           maxTokens: request.max_tokens ?? 256,
           sampling: { temperature: request.temperature ?? 0.8, topK: request.top_k ?? 0, topP: request.top_p ?? 1 },
           seed: request.seed ?? Math.floor(Math.random() * 2 ** 31),
           stop: request.stop ?? [],
           topLogprobs: request.logprobs ? Math.min(20, Math.max(0, request.top_logprobs ?? 0)) : null,
-        }, this.cache, (e) => batcher.push(e), () => this.stopRequested);
+        }, this.cache, (e) => batcher.push(e), () => this.stopRequested, (e) => this.recoverFrom(e));
         batcher.flush();
-        return { promptTokens, ...r, error: null };
+        return { promptTokens: prompt.tokens, ...r, dropped: prompt.dropped, engine: this.loaded().forward.kind };
       } catch (e) {
-        this.cache = { tokens: [] }; // the KV cache may hold a half-run chunk
-        const message = oneLine(e);
-        batcher.push({ type: 'error', message });
+        this.cache = emptyCache(); // the KV cache may hold a half-run chunk
+        const f = failureOf(e);
+        batcher.push({ type: 'error', ...f });
         batcher.flush();
-        throw new Error(message, { cause: e });
+        throw new EngineError(f.code, f.message, f.detail, { cause: e });
       }
     });
-  }
-
-  private promptTokens(model: LoadedModel, request: GenerateRequest): number[] {
-    if (request.messages) {
-      if (!model.chatTemplate) throw new Error('this model has no chat template: send a plain prompt instead');
-      const text = renderChat(model, request.messages as ChatMessage[]);
-      return model.tokenizer.encode(text, { bos: false, specials: true });
-    }
-    return model.tokenizer.encode(request.prompt ?? '', { bos: true });
   }
 
   stop(): void {
@@ -207,8 +280,8 @@ export class Engine implements EngineApi {
     return this.exclusive(async () => {
       const { model, forward } = this.loaded();
       const plan = planTrace(request, model.tokenizer, model.config, forward.maxSeq);
-      if (!forward.trace) throw new Error('this engine cannot trace a forward pass');
-      this.cache = { tokens: [] }; // the trace writes KV-cache positions 0 .. n-1
+      if (!forward.trace) throw fail('unsupported', 'this engine cannot trace a forward pass');
+      this.cache = emptyCache(); // the trace writes KV-cache positions 0 .. n-1
       const result = traceResult(plan, await forward.trace(plan), model.tokenizer, model.config, forward.kind);
       return transfer(result, traceBuffers(result));
     });
@@ -236,7 +309,7 @@ export class Engine implements EngineApi {
   /** Re-packs the weights for a whole map (the CLI's --precision; the URL state). */
   async applyPrecisionMap(map: PrecisionMap): Promise<ModelInfo> {
     await this.loaded().forward.setPrecision(map);
-    this.cache = { tokens: [] }; // cached keys/values were computed under the old precision
+    this.cache = emptyCache(); // cached keys/values were computed under the old precision
     return this.describe();
   }
 
@@ -245,7 +318,7 @@ export class Engine implements EngineApi {
       const { model, forward } = this.loaded();
       const { selfTest } = await import('./model/selftest.ts');
       const r = await selfTest(model, forward);
-      this.cache = { tokens: [] };
+      this.cache = emptyCache();
       return r;
     });
   }
@@ -264,7 +337,7 @@ export class Engine implements EngineApi {
     return this.exclusive(async () => {
       const { model, forward } = this.loaded();
       const found = numerics.find((t) => t.label === label);
-      if (!found) throw new Error(`no tensor named ${label}: use labels like L0.wq or output`);
+      if (!found) throw fail('bad-request', `no tensor named ${label}: use labels like L0.wq or output`);
       const part = wholeModel(model.config);
       const slot = weightSlots(model.config, model.weights, forward.precision, part).find((s) => s.label === (found.sharedWith ?? label))!;
       const h = await tensorHistogram(slot.tensor, specOf(forward.precision, label), found.amax);
@@ -283,9 +356,9 @@ export class Engine implements EngineApi {
     return this.exclusive(async () => {
       const { model, forward } = this.loaded();
       const tokens = text === undefined ? this.cache.tokens.slice() : model.tokenizer.encode(text, { bos: true }).slice(0, forward.maxSeq);
-      if (tokens.length < 2) throw new Error('nothing to measure yet: send a message first');
+      if (tokens.length < 2) throw fail('bad-request', 'nothing to measure yet: send a message first');
       const reference = this.referenceMap();
-      this.cache = { tokens: [] }; // the runs below overwrite the KV cache
+      this.cache = emptyCache(); // the runs below overwrite the KV cache
       const metrics = await compareMaps(forward, tokens, reference, () => this.qualityCancelled, onProgress);
       return { ...metrics, precision: forward.precision.preset, reference: reference.preset };
     });
@@ -294,20 +367,20 @@ export class Engine implements EngineApi {
   async profile(): Promise<ProfileResult> {
     return this.exclusive(async () => {
       const { model, forward } = this.loaded();
-      if (forward.kind !== 'webgpu') throw new Error('GPU time per kernel needs the WebGPU engine; this is the CPU engine');
+      if (forward.kind !== 'webgpu') throw fail('unsupported', 'GPU time per kernel needs the WebGPU engine; this is the CPU engine');
       const gpu = forward as Forward & { profile(tokens: number[], pos0: number): Promise<KernelTime[]> };
       const text = model.tokenizer.encode('Once upon a time, a curious student asked how a language model runs on a GPU.', { bos: true });
       const prompt = text.slice(0, Math.min(32, forward.maxSeq - 1));
       const prefill = await gpu.profile(prompt, 0);
       const decode = await gpu.profile([prompt[prompt.length - 1]], prompt.length);
-      this.cache = { tokens: [] }; // profiling wrote these positions of the KV cache
+      this.cache = emptyCache(); // profiling wrote these positions of the KV cache
       return { precision: forward.precision.preset, prefill, decode, prefillTokens: prompt.length };
     });
   }
 
   /** The loaded model and its forward pass, for the CLI's eval and bench commands. */
   loaded(): { model: LoadedModel; forward: Forward } {
-    if (!this.model || !this.forward) throw new Error('no model is loaded: open a model first');
+    if (!this.model || !this.forward) throw fail('no-model', 'no model is loaded: open a model first');
     return { model: this.model, forward: this.forward };
   }
 
@@ -341,32 +414,24 @@ export class Engine implements EngineApi {
     };
   }
 
-  /** Runs calls one at a time (a load during a generation waits for it), so the KV cache has one owner. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs calls one at a time (a load during a generation waits for it), so the KV cache has one owner. A failure
+   * leaves as an EngineError; one the engine did not classify gets `fallback` (what the call was doing says why). */
+  private exclusive<T>(fn: () => Promise<T>, fallback: ErrorCode = 'internal'): Promise<T> {
     const run = this.busy.then(fn, fn);
     this.busy = run.catch(() => undefined);
-    return run.catch((e) => { throw crossing(e); });
+    return run.catch((e) => { throw crossing(e, fallback); });
   }
 }
 
-/** The one-line Error that crosses to the UI; a Hub error keeps its code as the name ('GatedRepo', 'PickAFile'). */
-function crossing(e: unknown): Error {
-  const out = new Error(oneLine(e));
-  if (e instanceof HubError) out.name = e.code;
-  else if (e instanceof Error && e.name === 'AbortError') out.name = 'AbortError';
-  return out;
+function crossing(e: unknown, fallback: ErrorCode = 'internal'): EngineError {
+  const f = failureOf(e, fallback);
+  return new EngineError(f.code, f.message, f.detail);
 }
 
 /** A whole precision map from outside (a link): it must describe this model's layers. */
 function checkMap(map: PrecisionMap, nLayers: number): PrecisionMap {
   if (!Array.isArray(map.layers) || map.layers.length !== nLayers || !map.embedding || !map.output) {
-    throw new Error(`that precision map does not fit this model: it has ${Array.isArray(map.layers) ? map.layers.length : 'no'} layers, the model ${nLayers}`);
+    throw fail('bad-request', `that precision map does not fit this model: it has ${Array.isArray(map.layers) ? map.layers.length : 'no'} layers, the model ${nLayers}`);
   }
   return map;
-}
-
-/** One line for people: the message of an Error, never its stack. */
-export function oneLine(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.split('\n')[0].trim() || 'unknown error';
 }

@@ -3,7 +3,7 @@
 // Precision switches and quality measurements live in precision.ts.
 import type { GenerateRequest, LoadOptions, LoadProgress } from '../../workers/api.ts';
 import * as client from './client.ts';
-import { isDeviceLost, oneLine } from './errors.ts';
+import { asEngineError } from './errors.ts';
 import { rateMeter } from './loadRate.ts';
 import { applyLinkPrecision, refreshQuality, resetQuality, runPrecision } from './precision.ts';
 import { afterHubLoad, hubSource } from './hub.ts';
@@ -13,8 +13,11 @@ import { useSettings } from '../store/settings.ts';
 import { beginTelemetry, endTelemetry, recordEvents } from '../store/telemetry.ts';
 import { formatInt } from '../format.ts';
 
-function noteFailure(message: string) {
-  if (isDeviceLost(message)) useEngine.setState({ deviceLost: true });
+/** A failure the engine could not get past on its own: a lost device it could not replace takes a reload. */
+function noteFailure(e: unknown): string {
+  const f = asEngineError(e);
+  if (f.code === 'device-lost') useEngine.setState({ fault: { stage: 'failed', message: f.message } });
+  return f.message;
 }
 
 // Loads run one at a time; a load asked for while another runs replaces any load still waiting.
@@ -70,17 +73,16 @@ async function runLoad(spec: SourceSpec, why: string | null): Promise<void> {
   const done = { loading: null, loadingWhy: null, progress: null, rate: null };
   try {
     const info = await client.loadModel(spec.kind === 'hub' ? hubSource(spec) : spec, onProgress, options);
-    useEngine.setState({ ...done, info, source: spec, defaultMissing: false, deviceLost: false });
+    useEngine.setState({ ...done, info, source: spec, defaultMissing: false, fault: null });
     // The link names the model only when it has an address (a picked file cannot travel in a URL).
     useSettings.setState({ model: spec.kind === 'url' ? spec.url : spec.kind === 'hub' ? spec.id : null });
     if (spec.kind === 'hub') afterHubLoad(spec, null);
     await applyLinkPrecision(info);
     void refreshQuality();
   } catch (e) {
-    const message = oneLine(e);
-    noteFailure(message);
+    const message = noteFailure(e);
     if (spec.kind === 'hub') afterHubLoad(spec, e);
-    if ((e as { name?: unknown }).name === 'AbortError') {
+    if (asEngineError(e).code === 'aborted') {
       useEngine.setState({ ...done, error: message.charAt(0).toUpperCase() + message.slice(1) }); // "Cancelled the download of ..."
     } else if (spec.kind === 'default') {
       useEngine.setState({
@@ -134,7 +136,7 @@ export async function regenerate(): Promise<void> {
 
 export function stop(): void {
   if (useSession.getState().streamingId === null) return;
-  client.stop().catch((e) => noteFailure(oneLine(e)));
+  client.stop().catch(noteFailure);
 }
 
 export function clearConversation(): void {
@@ -160,19 +162,16 @@ async function answer(): Promise<void> {
       let text = '';
       for (const e of events) {
         if (e.type === 'token') text += e.text;
-        else if (e.type === 'error') noteFailure(e.message);
+        else if (e.type === 'error') noteFailure(e);
       }
       if (text) useSession.getState().append(id, text);
     });
     live = false;
-    const error = result.error === null ? undefined : oneLine(result.error);
-    if (error) noteFailure(error);
-    useSession.getState().update(id, { content: result.text, finish: result.finish, usage: result.usage, error });
+    useSession.getState().update(id, { content: result.text, finish: result.finish, usage: result.usage });
     endTelemetry(result.usage, result.finish);
   } catch (e) {
     live = false;
-    const message = oneLine(e);
-    noteFailure(message);
+    const message = noteFailure(e);
     useSession.getState().update(id, { finish: 'error', error: message });
     endTelemetry(null);
   } finally {

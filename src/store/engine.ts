@@ -26,8 +26,15 @@ export interface EngineSlice {
   error: string | null;
   /** The embedded default model could not be loaded (usually: there is none yet). */
   defaultMissing: boolean;
-  /** The GPU device was lost: offer to reload the model, keep the conversation. */
-  deviceLost: boolean;
+  /** The GPU device was lost: the engine is recovering, has recovered, moved to the CPU, or could not go on. */
+  fault: Fault | null;
+}
+
+export interface Fault {
+  /** recovering: a new device is being made; recovered: it runs again; cpu: a second loss moved it to the CPU engine;
+   * failed: no engine could be made (reload the model). */
+  stage: 'recovering' | 'recovered' | 'cpu' | 'failed';
+  message: string;
 }
 
 export const useEngine = create<EngineSlice>()(() => ({
@@ -39,7 +46,7 @@ export const useEngine = create<EngineSlice>()(() => ({
   rate: null,
   error: null,
   defaultMissing: false,
-  deviceLost: false,
+  fault: null,
 }));
 
 /** "stories260K.gguf", "Llama-3.2-1B/ (5 files)", or the files' names when they share no folder. */

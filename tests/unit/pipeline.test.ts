@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { parseGguf } from '../../workers/loader/gguf.ts';
 import { CpuForward } from '../../workers/reference/forward.ts';
 import { presetMap } from '../../workers/quant/precision.ts';
-import { runLoop } from '../../workers/model/generate.ts';
+import { emptyCache, runLoop } from '../../workers/model/generate.ts';
 import type { Forward } from '../../workers/model/forward.ts';
 import type { SamplingParams } from '../../workers/model/sampler.ts';
 import type { PrecisionMap } from '../../workers/quant/types.ts';
@@ -41,7 +41,7 @@ async function reference(model: LoadedModel, map: PrecisionMap, prompt: number[]
     forward: async (t: number[], pos0: number, all?: boolean) => { const l = await f.forward(t, pos0, all); seen.push(l); return l; },
   });
   const r = await runLoop(recording, model.tokenizer, { promptTokens: prompt, maxTokens, sampling, seed, stop: [], topLogprobs: null },
-    { tokens: [] }, () => {}, () => false);
+    emptyCache(), () => {}, () => false);
   const chunks = Math.ceil(prompt.length / 128); // only the last prefill chunk's logits are sampled
   return { tokens: r.tokens, logits: seen.slice(chunks - 1) };
 }

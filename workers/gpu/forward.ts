@@ -22,6 +22,7 @@ import { uploadTensor, type GpuWeights } from './weights.ts';
 import { GpuKernels, type Dispatch } from './kernels.ts';
 import { stepNames, timeDispatches, type KernelTime } from './profile.ts';
 import { traceGpu } from './trace.ts';
+import { EngineError, fail } from '../errors.ts';
 import type { TraceCapture, TracePlan } from '../model/trace.ts';
 
 type Linears = Record<LayerMatrix, GpuLinear>;
@@ -48,6 +49,9 @@ export class GpuForward implements Forward {
   /** Most rows per pass: PREFILL_CHUNK, or fewer when a row of logits or activations is large for one binding. */
   readonly chunk: number;
   private lost: string | null = null;
+  private disposed = false;
+  /** Resolves, with the reason, when the device is lost while this forward still uses it (never after dispose()). */
+  readonly deviceLost: Promise<string>;
   private owned: GPUBuffer[] = [];
   private b!: Record<'tokens' | 'step' | 'final' | 'x' | 'xb' | 'q' | 'k' | 'v' | 'hb' | 'hb2' | 'xf' | 'logits' | 'token' | 'readback' | 'rope', GPUBuffer>;
   private readonly scratch: { tokens: Uint32Array<ArrayBuffer>; step: Uint32Array<ArrayBuffer> };
@@ -71,7 +75,13 @@ export class GpuForward implements Forward {
     const widest = Math.max(this.last ? config.vocabSize : 0, config.hiddenDim, config.dim, qDim(config)) * 4;
     this.chunk = Math.max(1, Math.min(PREFILL_CHUNK, Math.floor(ctx.bindingLimit / widest)));
     this.scratch = { tokens: new Uint32Array(this.chunk), step: new Uint32Array(4) };
-    void this.device.lost.then((info) => { this.lost = info.message || info.reason || 'unknown reason'; });
+    this.deviceLost = new Promise<string>((resolve) => {
+      void this.device.lost.then((info) => {
+        if (this.disposed) return; // our own destroy(): not a loss
+        this.lost = info.message || info.reason || 'unknown reason';
+        resolve(this.lost);
+      });
+    });
   }
 
   private get first() { return isFirst(this.part); }
@@ -83,10 +93,10 @@ export class GpuForward implements Forward {
     const f32 = 4, kv = kvDim(c), qd = qDim(c);
     const limit = this.ctx.bindingLimit;
     const widest = Math.max(this.last ? c.vocabSize : 0, c.hiddenDim, c.dim, qd) * f32; // one row of logits or activations
-    if (widest > limit) throw new Error(`one row of this model's activations is ${mb(widest)}; this GPU binds at most ${mb(limit)}: use the CPU engine`);
+    if (widest > limit) throw fail('unsupported', `one row of this model's activations is ${mb(widest)}; this GPU binds at most ${mb(limit)}: use the CPU engine`);
     const cacheBytes = this.maxSeq * kv * f32;
     if (cacheBytes > limit) {
-      throw new Error(`a ${this.maxSeq}-token KV cache needs ${mb(cacheBytes)} per layer; this GPU binds at most ${mb(limit)}: lower the context`);
+      throw fail('out-of-memory', `a ${this.maxSeq}-token KV cache needs ${mb(cacheBytes)} per layer; this GPU binds at most ${mb(limit)}: lower the context`);
     }
     const logitRows = this.last ? n : 0; // a middle stage has no head
     d.pushErrorScope('out-of-memory');
@@ -128,7 +138,7 @@ export class GpuForward implements Forward {
     this.kernels = await GpuKernels.create(this.ctx, c, this.model, this.maxSeq, this.b.step, this.b.rope, buf, this.part);
     if (this.last) this.argmax = this.kernels.argmax(this.b.logits, this.b.token);
     const oom = await d.popErrorScope();
-    if (oom) throw new Error(`out of GPU memory allocating activations and KV cache (${mb(this.ownedBytes())}): lower the context, close other GPU tabs or use a smaller model`);
+    if (oom) throw fail('out-of-memory', `out of GPU memory allocating activations and KV cache (${mb(this.ownedBytes())}): lower the context, close other GPU tabs or use a smaller model`);
     await this.setPrecision(map, onProgress);
   }
 
@@ -164,7 +174,7 @@ export class GpuForward implements Forward {
         const held = [...this.weights.values()].reduce((n, x) => n + x.bytes, 0);
         this.releaseWeights();
         if (!oom) throw failure;
-        throw new Error(`out of GPU memory uploading ${s.label} (${mb(held)} of weights were in place): pick a smaller precision (bf16 or fp8), lower the context, or use a smaller model`);
+        throw fail('out-of-memory', `out of GPU memory uploading ${s.label} (${mb(held)} of weights were in place): pick a smaller precision (bf16 or fp8), lower the context, or use a smaller model`);
       }
       this.weights.set(s.label, w!);
     }
@@ -227,7 +237,7 @@ export class GpuForward implements Forward {
   async run(slot: number, input: number[] | Float32Array, pos0: number, all = false): Promise<Float32Array> {
     const c = this.config, n = checkInput(c, this.part, input);
     if (!(Number.isInteger(slot) && slot >= 0 && slot < this.part.slots)) throw new Error(`KV-cache slot ${slot} is not one of 0..${this.part.slots - 1}`);
-    if (pos0 + n > this.maxSeq) throw new Error(`sequence of ${pos0 + n} tokens exceeds the context of ${this.maxSeq}`);
+    if (pos0 + n > this.maxSeq) throw fail('context-overflow', `sequence of ${pos0 + n} tokens exceeds the context of ${this.maxSeq}`);
     const width = this.last ? c.vocabSize : c.dim; // values per output row
     const out = !this.last || all ? new Float32Array(n * width) : null;
     const rowOf = Array.isArray(input) ? 1 : c.dim;
@@ -266,7 +276,7 @@ export class GpuForward implements Forward {
 
   /** One submit: rows of tokens (or x) at pos0; x of every row, or logits of every row (all) or of the last. */
   private async pass(slot: number, input: number[] | Float32Array, n: number, pos0: number, all: boolean, greedy = false): Promise<Float32Array> {
-    if (this.lost) throw new Error(`the GPU device was lost (${this.lost}): reload the model`);
+    if (this.lost) throw this.lostError();
     const d = this.device, b = this.b, c = this.config;
     const rowsOut = this.last && !all ? 1 : n;
     const t0 = performance.now();
@@ -292,7 +302,9 @@ export class GpuForward implements Forward {
     try {
       await b.readback.mapAsync(GPUMapMode.READ);
     } catch (e) {
-      throw new Error(this.lost ? `the GPU device was lost (${this.lost}): reload the model` : `reading the output failed: ${(e as Error).message}`, { cause: e });
+      // the lost promise may settle just after the failed map: give it a moment before calling this something else
+      if (!this.lost) await Promise.race([this.deviceLost, new Promise((r) => setTimeout(r, 100))]);
+      throw this.lost ? this.lostError(e) : new Error(`reading the output failed: ${(e as Error).message}`, { cause: e });
     }
     const mapped = b.readback.getMappedRange();
     const out = new Float32Array(mapped.slice(0, outBytes));
@@ -326,7 +338,7 @@ export class GpuForward implements Forward {
    * asks for copied out between kernels. The KV cache of those positions is written as by a forward.
    */
   async trace(plan: TracePlan): Promise<TraceCapture> {
-    if (this.lost) throw new Error(`the GPU device was lost (${this.lost}): reload the model`);
+    if (this.lost) throw this.lostError();
     if (!this.first || !this.last) throw new Error('trace a whole model, not one pipeline stage');
     const n = checkInput(this.config, this.part, plan.tokens), b = this.b, k = this.kernels;
     if (n > this.chunk) throw new Error(`the trace takes at most ${this.chunk} tokens on this GPU, this text has ${n}: shorten it`);
@@ -336,7 +348,7 @@ export class GpuForward implements Forward {
     try {
       return await traceGpu(targets, this.config, plan);
     } catch (e) {
-      throw this.lost ? new Error(`the GPU device was lost (${this.lost}): reload the model`, { cause: e }) : e;
+      throw this.lost ? this.lostError(e) : e;
     }
   }
 
@@ -347,7 +359,7 @@ export class GpuForward implements Forward {
   async greedy(tokens: number[], pos0: number): Promise<number> {
     if (!this.first || !this.last) throw new Error('greedy() runs a whole model, not one pipeline stage');
     const n = checkInput(this.config, this.part, tokens);
-    if (pos0 + n > this.maxSeq) throw new Error(`sequence of ${pos0 + n} tokens exceeds the context of ${this.maxSeq}`);
+    if (pos0 + n > this.maxSeq) throw fail('context-overflow', `sequence of ${pos0 + n} tokens exceeds the context of ${this.maxSeq}`);
     const head = n - ((n - 1) % this.chunk) - 1; // rows before the last chunk
     if (head > 0) await this.run(0, tokens.slice(0, head), pos0);
     const out = await this.pass(0, tokens.slice(head), n - head, pos0 + head, false, true);
@@ -391,7 +403,13 @@ export class GpuForward implements Forward {
     this.weights.clear();
   }
 
+  /** The failure every call gives once the device is gone (the engine recovers from it, workers/engine.ts). */
+  private lostError(cause?: unknown): EngineError {
+    return new EngineError('device-lost', `the GPU device was lost (${this.lost})`, undefined, { cause });
+  }
+
   dispose(): void {
+    this.disposed = true;
     this.releaseWeights();
     this.kernels?.destroy();
     for (const b of this.owned) b.destroy(); // activations, caches, norms

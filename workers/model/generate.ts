@@ -1,6 +1,10 @@
 // The token loop shared by every engine: prefill the prompt (reusing the KV cache of a common prefix with the
-// previous request), then sample, stream and stop — at EOS, a stop string, max_tokens, or when aborted.
+// previous request), then sample, stream and stop — at EOS, a stop string, max_tokens, or when aborted. It gives the
+// event loop a turn before every forward, so a stop() sent from another thread is seen before the next token's work.
+// When a step fails because the GPU device was lost, `recover` hands it a new engine: the loop runs the KV cache's
+// positions again, step for step as they were first run (so every key and value is the same to the bit), and goes on.
 import type { EngineEvent, FinishReason, TokenLogprob, Usage } from '../api.ts';
+import { fail } from '../errors.ts';
 import type { Tokenizer } from '../tokenizer/types.ts';
 import { TokenTextStream } from '../tokenizer/stream.ts';
 import { chunks, type Forward } from './forward.ts';
@@ -23,8 +27,39 @@ export interface LoopResult {
   logprobs: TokenLogprob[] | null;
 }
 
-/** The KV cache's contents, so the next request can skip a common prefix. */
-export interface CacheState { tokens: number[] }
+/**
+ * The KV cache's contents, so the next request can skip a common prefix: its tokens, and the sizes of the forward
+ * calls that wrote them, in order (a prefill chunk and a decode step may round differently, so a replay runs the
+ * same calls).
+ */
+export interface CacheState { tokens: number[]; steps: number[] }
+
+export const emptyCache = (): CacheState => ({ tokens: [], steps: [] });
+
+/** Keeps the first n positions (a common prefix with the next prompt). */
+function truncate(cache: CacheState, n: number): void {
+  const steps: number[] = [];
+  let sum = 0;
+  for (const s of cache.steps) {
+    if (sum + s >= n) { if (n > sum) steps.push(n - sum); break; }
+    steps.push(s);
+    sum += s;
+  }
+  cache.steps = steps;
+  cache.tokens = cache.tokens.slice(0, n);
+}
+
+/** Writes the cache's positions into a fresh engine's KV cache with the calls that first wrote them. */
+export async function replay(forward: Forward, cache: CacheState): Promise<void> {
+  let pos = 0;
+  for (const n of cache.steps) {
+    await forward.forward(cache.tokens.slice(pos, pos + n), pos);
+    pos += n;
+  }
+}
+
+/** Gives a failed step's engine back as a new one (after a lost GPU device), or null when it can't be recovered. */
+export type Recover = (error: unknown) => Promise<Forward | null>;
 
 export const PREFILL_CHUNK = 128;
 
@@ -47,11 +82,11 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 export async function runLoop(forward: Forward, tokenizer: Tokenizer, req: LoopRequest, cache: CacheState,
-  emit: (e: EngineEvent) => void, aborted: () => boolean): Promise<LoopResult> {
+  emit: (e: EngineEvent) => void, aborted: () => boolean, recover?: Recover): Promise<LoopResult> {
   const prompt = req.promptTokens;
-  if (prompt.length === 0) throw new Error('the prompt is empty: type something, or load a model whose tokenizer adds BOS');
+  if (prompt.length === 0) throw fail('bad-request', 'the prompt is empty: type something, or load a model whose tokenizer adds BOS');
   if (prompt.length + 1 > forward.maxSeq) {
-    throw new Error(`the prompt is ${prompt.length} tokens; this model's context holds ${forward.maxSeq}: shorten it or clear the conversation`);
+    throw fail('context-overflow', `the prompt is ${prompt.length} tokens; this model's context holds ${forward.maxSeq}: shorten it or clear the conversation`);
   }
   const maxTokens = Math.max(0, Math.min(req.maxTokens, forward.maxSeq - prompt.length));
   const sampler = new Sampler(req.sampling, req.seed);
@@ -60,19 +95,34 @@ export async function runLoop(forward: Forward, tokenizer: Tokenizer, req: LoopR
   // prefill: skip what the cache already holds, but always run the last prompt token to get its logits
   let reuse = 0;
   while (reuse < cache.tokens.length && reuse < prompt.length - 1 && cache.tokens[reuse] === prompt[reuse]) reuse++;
-  cache.tokens = prompt.slice(0, reuse);
+  truncate(cache, reuse);
   // greedy without logprobs needs only the argmax: an engine that picks it on the device reads back one id
-  const onDevice = forward.greedy && req.topLogprobs === null && (req.sampling.temperature === 0 || req.sampling.topK === 1)
-    ? forward.greedy.bind(forward) : null;
+  const greedy = req.topLogprobs === null && (req.sampling.temperature === 0 || req.sampling.topK === 1);
+  let f = forward;
   let logits: Float32Array = new Float32Array(0);
-  let picked = -1; // the next token when the engine picked it
+  let picked = -1; // the next token when the engine picked it (-1: sample from logits)
+  let replayNeeded = false;
+  /** One forward call at pos, recorded in the cache; after a recovery the cache is replayed first. */
   const step = async (run: number[], pos: number) => {
-    if (onDevice) picked = await onDevice(run, pos);
-    else logits = await forward.forward(run, pos);
+    for (;;) {
+      try {
+        if (replayNeeded) { await replay(f, cache); replayNeeded = false; }
+        if (greedy && f.greedy) picked = await f.greedy(run, pos);
+        else { logits = await f.forward(run, pos); picked = -1; }
+        cache.tokens.push(...run);
+        cache.steps.push(run.length);
+        return;
+      } catch (e) {
+        const next = recover ? await recover(e) : null;
+        if (!next) throw e;
+        f = next;
+        replayNeeded = true;
+        emit({ type: 'recovered', message: `the GPU device was lost: ran the ${cache.tokens.length} positions so far again on the ${next.kind === 'webgpu' ? 'new GPU device' : 'CPU engine'} and went on` });
+      }
+    }
   };
   for (const [chunk, offset] of chunks(prompt.slice(reuse), PREFILL_CHUNK)) {
     await step(chunk, reuse + offset);
-    cache.tokens.push(...chunk);
     if (aborted()) break;
   }
   const prefillMs = now() - t0;
@@ -86,11 +136,10 @@ export async function runLoop(forward: Forward, tokenizer: Tokenizer, req: LoopR
   let emitted = 0; // chars of `text` already streamed (the rest may be the start of a stop string)
   let finish: FinishReason = 'length';
   let ttft = 0;
-  let lastYield = now();
   let tPrev = now();
   while (tokens.length < maxTokens) {
     if (aborted()) { finish = 'abort'; break; }
-    const id = onDevice ? picked : sampler.sample(logits);
+    const id = picked >= 0 ? picked : sampler.sample(logits);
     if (tokens.length === 0) ttft = now() - t0;
     if (tokenizer.eosIds.includes(id)) { finish = 'stop'; break; }
     tokens.push(id);
@@ -109,9 +158,9 @@ export async function runLoop(forward: Forward, tokenizer: Tokenizer, req: LoopR
     tPrev = t;
     emitted = safe;
     if (hit >= 0 || tokens.length >= maxTokens) break;
+    await yieldToEventLoop(); // a stop() waiting in the queue is seen before the next forward starts
+    if (aborted()) { finish = 'abort'; break; }
     await step([id], prompt.length + tokens.length - 1);
-    cache.tokens.push(id);
-    if (now() - lastYield > 16) { await yieldToEventLoop(); lastYield = now(); }
   }
   text += decoder.flush();
   const tEnd = now();
