@@ -38,37 +38,33 @@ export function renderChat(model: LoadedModel, messages: ChatMessage[], addGener
 
 /**
  * The rendered conversation as token ids: the template's own text with special tokens parsed, every message's
- * content as plain text. Each content is found, in order, in the rendered text (as written, or trimmed, as templates
- * that `| trim` it write it); a template that changes a content in other ways can't be told apart from it, so such
- * a content may not hold special-token text.
+ * content as plain text. The template is rendered once more with each content replaced by a padded marker, so the
+ * cut between template text and content is known, not searched for (a search finds "sys" inside the header
+ * "system"); a template that trims contents trims the padding too, and then the content goes in trimmed. If the
+ * pieces don't rebuild the real rendering (a template that rewrites contents), a content holding special-token text
+ * is refused rather than misread.
  */
 export function encodeChat(model: LoadedModel, messages: ChatMessage[], addGenerationPrompt = true): number[] {
   const text = renderChat(model, messages, addGenerationPrompt);
   const tok = model.tokenizer;
-  const ids: number[] = [];
-  let cursor = 0;
-  for (const m of messages) {
-    const found = locate(text, m.content, cursor);
-    if (!found) {
-      if (hasSpecialText(tok, m.content)) throw fail('unsupported', "this model's chat template rewrites message text, so a message can't hold special-token text like <|eot_id|> here");
-      continue; // left inside the template's text; it holds no special-token text to misread
+  const marked = renderChat(model, messages.map((m, i) => ({ ...m, content: ` ${MARK}${i}${MARK} ` })), addGenerationPrompt);
+  const trims = messages.length > 0 && !marked.includes(` ${MARK}0${MARK} `);
+  const pieces = marked.split(trims ? new RegExp(`${MARK}(\\d+)${MARK}`) : new RegExp(` ${MARK}(\\d+)${MARK} `));
+  // pieces alternate: template text, a message index, template text, ...
+  const parts = pieces.map((piece, k) => k % 2 === 0
+    ? { text: piece, plain: false }
+    : { text: trims ? messages[Number(piece)].content.trim() : messages[Number(piece)].content, plain: true });
+  if (parts.map((p) => p.text).join('') !== text) {
+    if (messages.some((m) => hasSpecialText(tok, m.content))) {
+      throw fail('unsupported', "this model's chat template rewrites message text, so a message can't hold special-token text like <|eot_id|> here");
     }
-    ids.push(...tok.encode(text.slice(cursor, found.start), { bos: false, specials: true }));
-    ids.push(...tok.encode(text.slice(found.start, found.end), { bos: false, specials: false }));
-    cursor = found.end;
+    return tok.encode(text, { bos: false, specials: true });
   }
-  ids.push(...tok.encode(text.slice(cursor), { bos: false, specials: true }));
-  return ids;
+  return parts.flatMap((p) => (p.text === '' ? [] : tok.encode(p.text, { bos: false, specials: !p.plain })));
 }
 
-function locate(text: string, content: string, from: number): { start: number; end: number } | null {
-  if (content === '') return null;
-  for (const c of [content, content.trim()]) {
-    const i = c === '' ? -1 : text.indexOf(c, from);
-    if (i >= 0) return { start: i, end: i + c.length };
-  }
-  return null;
-}
+/** A private-use character no template writes: it brackets the markers that stand in for message contents. */
+const MARK = '\uE000';
 
 const hasSpecialText = (tok: Tokenizer, s: string) =>
   tok.encode(s, { bos: false, specials: true }).join() !== tok.encode(s, { bos: false, specials: false }).join();
