@@ -4,10 +4,13 @@
 // (header button or ?lesson=<chapter>), comes first.
 import { useEffect } from 'react';
 import { loadModel } from './engine/controller.ts';
+import { startConversations } from './engine/conversations.ts';
+import { watchEngine } from './engine/faults.ts';
 import { linkSpec } from './engine/hub.ts';
 import { describeSource, useEngine } from './store/engine.ts';
 import { useSettings } from './store/settings.ts';
 import { ChatPanel } from './components/ChatPanel.tsx';
+import { ConversationsPanel } from './components/ConversationsPanel.tsx';
 import { DropOverlay } from './components/DropOverlay.tsx';
 import { ExportMenu } from './components/ExportMenu.tsx';
 import { MemoryFitPanel } from './components/MemoryFitPanel.tsx';
@@ -26,6 +29,8 @@ export function App() {
   useEffect(() => {
     if (started) return;
     started = true;
+    watchEngine(); // device loss, recovery and engine changes, as they happen
+    void startConversations(); // the saved list, and the latest conversation back after a reload
     // The link's model (?model=<url> or ?model=hf:org/name), else the embedded default; the link's precision
     // follows once it is loaded.
     const model = useSettings.getState().model;
@@ -45,6 +50,7 @@ export function App() {
           <div className="grid grid-cols-1 items-start gap-4 lg:grid-cols-[minmax(0,1fr)_24rem] xl:grid-cols-[minmax(0,1fr)_28rem]">
             <ChatPanel />
             <div className="flex min-w-0 flex-col gap-4">
+              <ConversationsPanel />
               <ModelPanel />
               <ThroughputPanel />
               <SamplingPanel />

@@ -14,6 +14,7 @@ const SUGGESTIONS = {
 
 export function ChatPanel() {
   const messages = useSession((s) => s.messages);
+  const system = useSession((s) => s.system);
   const streamingId = useSession((s) => s.streamingId);
   const info = useEngine((s) => s.info);
   const loading = useEngine((s) => s.loading);
@@ -97,6 +98,12 @@ export function ChatPanel() {
         }}
         className={`flex min-h-0 flex-1 flex-col gap-4 overflow-y-auto px-4 py-4 [contain:strict] ${focusRing}`}
       >
+        {system && (
+          <p className="rounded-lg border border-dashed border-zinc-300 px-3 py-2 text-sm whitespace-pre-wrap text-zinc-600 dark:border-zinc-700 dark:text-zinc-300">
+            <span className="font-medium">System prompt: </span>
+            {system}
+          </p>
+        )}
         {messages.length === 0 ? (
           <EmptyState
             ready={ready}

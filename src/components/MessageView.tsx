@@ -86,6 +86,16 @@ export const MessageView = memo(function MessageView(props: {
         {streaming && <span className="ml-0.5 inline-block h-4 w-1.5 translate-y-0.5 animate-pulse bg-indigo-500" aria-hidden="true" />}
         {!streaming && !user && m.content === '' && !m.error && <span className="text-zinc-400 italic">(no text)</span>}
       </div>
+      {m.interrupted && (
+        <p className="px-1 text-sm text-amber-700 dark:text-amber-300">
+          Interrupted: the page was closed or reloaded while this answer was being written. What was shown is kept; Regenerate writes it again.
+        </p>
+      )}
+      {m.notice && (
+        <p role="status" className="px-1 text-sm text-zinc-600 dark:text-zinc-300">
+          {m.notice}
+        </p>
+      )}
       {m.error && (
         <p role="alert" className="px-1 text-sm text-rose-600 dark:text-rose-400">
           {m.error}

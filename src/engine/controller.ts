@@ -1,7 +1,7 @@
 // What the UI's buttons do: load a model, send a message, regenerate, stop. Each step updates the store
 // slices (decisions) and the telemetry ring buffers (per-token figures), never the other way round.
 // Precision switches and quality measurements live in precision.ts.
-import type { GenerateRequest, LoadOptions, LoadProgress } from '../../workers/api.ts';
+import type { EngineEvent, GenerateRequest, LoadOptions, LoadProgress } from '../../workers/api.ts';
 import * as client from './client.ts';
 import { asEngineError } from './errors.ts';
 import { rateMeter } from './loadRate.ts';
@@ -110,8 +110,10 @@ export function buildRequest(messages: Message[], chat: boolean, seed: number): 
     top_p: s.topP,
     seed,
     stop: s.stop.length ? s.stop : undefined,
+    drop_oldest: true, // a conversation longer than the context loses its oldest turns, with a notice
   };
-  if (chat) request.messages = history.map((m) => ({ role: m.role, content: m.content }));
+  const system = useSession.getState().system;
+  if (chat) request.messages = [...(system ? [{ role: 'system' as const, content: system }] : []), ...history.map((m) => ({ role: m.role, content: m.content }))];
   else request.prompt = history.map((m) => m.content).join('');
   return request;
 }
@@ -145,6 +147,19 @@ export function clearConversation(): void {
   resetQuality();
 }
 
+/** What an answer's notice says about the engine's doings during it. */
+function noticeOf(e: Extract<EngineEvent, { type: 'dropped' | 'recovered' }>): string {
+  if (e.type === 'recovered') return e.message;
+  return e.messages > 0
+    ? `The conversation no longer fits the model's context: the oldest ${e.messages} message${e.messages === 1 ? '' : 's'} (${e.tokens} tokens) were left out of this answer's prompt; the system prompt was kept.`
+    : `The prompt no longer fits the model's context: its first ${e.tokens} tokens were left out.`;
+}
+
+function addNotice(id: number, text: string): void {
+  const m = useSession.getState().messages.find((x) => x.id === id);
+  useSession.getState().update(id, { notice: m?.notice ? `${m.notice} ${text}` : text });
+}
+
 async function answer(): Promise<void> {
   const info = useEngine.getState().info!;
   const session = useSession.getState();
@@ -163,6 +178,7 @@ async function answer(): Promise<void> {
       for (const e of events) {
         if (e.type === 'token') text += e.text;
         else if (e.type === 'error') noteFailure(e);
+        else if (e.type === 'dropped' || e.type === 'recovered') addNotice(id, noticeOf(e));
       }
       if (text) useSession.getState().append(id, text);
     });

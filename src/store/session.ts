@@ -11,10 +11,16 @@ export interface Message {
   usage?: Usage;
   seed?: number;
   error?: string;
+  /** Assistant only: the answer was cut off by a reload, a crash or a closed tab (what was shown is kept). */
+  interrupted?: boolean;
+  /** Assistant only: what the engine said about this answer (old turns dropped to fit, a recovered device). */
+  notice?: string;
 }
 
 interface SessionSlice {
   messages: Message[];
+  /** The system prompt a conversation carries (an imported one), sent first; null: none. */
+  system: string | null;
   /** Id of the assistant message being streamed, or null. */
   streamingId: number | null;
   add: (m: Omit<Message, 'id'>) => number;
@@ -24,12 +30,15 @@ interface SessionSlice {
   dropLastAnswer: () => Message[];
   setStreaming: (id: number | null) => void;
   clear: () => void;
+  /** Replace the conversation (opening a saved one). */
+  replace: (messages: Message[], system: string | null) => void;
 }
 
 let nextId = 1;
 
 export const useSession = create<SessionSlice>()((set, get) => ({
   messages: [],
+  system: null,
   streamingId: null,
   add: (m) => {
     const id = nextId++;
@@ -47,5 +56,9 @@ export const useSession = create<SessionSlice>()((set, get) => ({
     return kept;
   },
   setStreaming: (streamingId) => set({ streamingId }),
-  clear: () => set({ messages: [] }),
+  clear: () => set({ messages: [], system: null }),
+  replace: (messages, system) => {
+    nextId = Math.max(nextId, ...messages.map((m) => m.id + 1));
+    set({ messages, system });
+  },
 }));

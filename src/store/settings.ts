@@ -131,6 +131,8 @@ interface SettingsSlice {
   setNumber: (key: NumericKey, value: number) => void;
   setRandomSeed: (random: boolean) => void;
   setStop: (stop: string[]) => void;
+  /** All of it at once (opening a saved conversation), each value clamped as a slider would. */
+  setSampling: (sampling: Sampling) => void;
   reset: () => void;
 }
 
@@ -145,6 +147,11 @@ export const useSettings = create<SettingsSlice>()((set) => ({
     set((st) => (Number.isFinite(value) ? { sampling: { ...st.sampling, [key]: clamp(key, value) } } : st)),
   setRandomSeed: (randomSeed) => set((st) => ({ sampling: { ...st.sampling, randomSeed } })),
   setStop: (stop) => set((st) => ({ sampling: { ...st.sampling, stop } })),
+  setSampling: (s) => set({ sampling: {
+    ...(Object.fromEntries((Object.keys(LIMITS) as NumericKey[]).map((k) => [k, clamp(k, Number.isFinite(s[k]) ? s[k] : DEFAULT_SAMPLING[k])])) as Pick<Sampling, NumericKey>),
+    randomSeed: s.randomSeed !== false,
+    stop: Array.isArray(s.stop) ? s.stop.filter((x) => typeof x === 'string') : [],
+  } }),
   reset: () => set({ sampling: { ...DEFAULT_SAMPLING, stop: [] } }),
 }));
 
