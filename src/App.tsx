@@ -6,7 +6,7 @@ import { useEffect } from 'react';
 import { loadModel } from './engine/controller.ts';
 import { startConversations } from './engine/conversations.ts';
 import { watchEngine } from './engine/faults.ts';
-import { linkSpec } from './engine/hub.ts';
+import { openLink } from './engine/linkConsent.ts';
 import { describeSource, useEngine } from './store/engine.ts';
 import { useSettings } from './store/settings.ts';
 import { ChatPanel } from './components/ChatPanel.tsx';
@@ -15,6 +15,7 @@ import { DropOverlay } from './components/DropOverlay.tsx';
 import { ExportMenu } from './components/ExportMenu.tsx';
 import { MemoryFitPanel } from './components/MemoryFitPanel.tsx';
 import { FaultBanner } from './components/FaultBanner.tsx';
+import { LinkConsent } from './components/LinkConsent.tsx';
 import { describeProgress } from './components/LoadProgressBar.tsx';
 import { ModelPanel } from './components/ModelPanel.tsx';
 import { PipelinePanel } from './components/PipelinePanel.tsx';
@@ -34,7 +35,8 @@ export function App() {
     // The link's model (?model=<url> or ?model=hf:org/name), else the embedded default; the link's precision
     // follows once it is loaded.
     const model = useSettings.getState().model;
-    void loadModel(model ? linkSpec(model) : { kind: 'default' });
+    // A model from another origin asks first (LinkConsent).
+    void (model ? openLink(model) : loadModel({ kind: 'default' }));
   }, []);
 
   return (
@@ -44,6 +46,7 @@ export function App() {
       <div className="mx-auto flex max-w-[1600px] flex-col gap-4 px-3 py-4 sm:px-6">
         <Header />
         <FaultBanner />
+        <LinkConsent />
         <main className="flex flex-col gap-4">
           <LessonPanel />
           {/* The sticky chat stays inside this first grid, so it never slides over the rows below. */}

@@ -68,8 +68,8 @@ export function ConversationsPanel() {
           )}
         </ul>
         <div className="flex flex-wrap items-center gap-2">
-          <Button size="sm" onClick={download} disabled={messages.length === 0}>Export JSON</Button>
-          <Button size="sm" onClick={() => file.current?.click()}>Import JSON…</Button>
+          <Button size="sm" onClick={download} disabled={messages.length === 0}>Download JSON</Button>
+          <Button size="sm" onClick={() => file.current?.click()}>Open a JSON file…</Button>
           <input ref={file} type="file" accept="application/json,.json" className="sr-only" tabIndex={-1}
             aria-label="Import a conversation (JSON, OpenAI messages format)" onChange={(e) => void upload(e.target.files?.[0])} />
         </div>
