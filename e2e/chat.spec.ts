@@ -53,7 +53,7 @@ test('loads stories260K from a file, streams tokens with a tok/s figure, and Sto
   await expect.poll(async () => (await messages.last().innerText()).trim().length, { timeout: 60_000 }).toBeGreaterThan(0);
   expect(await messages.nth(count - 1).innerText()).toBe(stopped);
   await stopButton.click();
-  await expect(send).toBeEnabled({ timeout: 10_000 });
+  await expect(stopButton).toBeDisabled({ timeout: 10_000 });
 
   // Screenshots for review: laptop and phone widths, light and dark.
   await shot(page, '1-stopped-1280-light');
