@@ -1,9 +1,9 @@
 // Spec 3: the embedded default model (public/models/) loads by itself when the page opens.
 import { expect, test } from '@playwright/test';
-import { hasDefaultModel as hasDefault, modelsDir, shot, skipWithReason } from './helpers.ts';
+import { requireDefaultModel, shot } from './helpers.ts';
 
 test('the default model loads automatically', async ({ page }) => {
-  if (!hasDefault) skipWithReason(`no default model in ${modelsDir} yet: nothing to load automatically`);
+  requireDefaultModel('nothing to load automatically');
   await page.goto('/');
   const model = page.getByRole('region', { name: 'Model' });
   await expect(model.getByText('from embedded default model')).toBeVisible({ timeout: 60_000 });

@@ -33,6 +33,13 @@ export function requireFile(path: string, what: string): void {
   skipWithReason(`${what} not found at ${path}: this spec needs it (it is in ../shared on the project's machines)`);
 }
 
+/** Skips the test when the embedded default model is absent, saying why; it is committed, so under CI=true this fails. */
+export function requireDefaultModel(why: string): void {
+  if (hasDefaultModel) return;
+  if (process.env.CI === 'true') throw new Error(`CI=true but no default model in ${modelsDir}: ${why}`);
+  skipWithReason(`no default model in ${modelsDir}: ${why}`);
+}
+
 /** test.skip with the reason also printed, so a skipped spec says why in the run's output. */
 export function skipWithReason(reason: string): void {
   console.log(`SKIPPED: ${reason}`);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startHubStandin, writeShardedCopy, type Standin } from '../tests/hub-standin.ts';
-import { hasDefaultModel, modelsDir, root, shot, skipWithReason } from './helpers.ts';
+import { hasDefaultModel, requireDefaultModel, root, shot } from './helpers.ts';
 
 const MINI = resolve(root, 'public/models/llama31-mini');
 const SHARD1 = 'model-00001-of-00002.safetensors';
@@ -28,7 +28,7 @@ test.afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 test.beforeEach(() => {
-  if (!hasDefaultModel) skipWithReason(`no default model in ${modelsDir}: the stand-in Hub serves it`);
+  requireDefaultModel('the stand-in Hub serves it');
   hub.stats.reset();
 });
 

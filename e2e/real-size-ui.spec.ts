@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { applyOverride, encodeMap, presetMap } from '../workers/quant/precision.ts';
-import { hasDefaultModel, modelsDir, openApp, shot, skipWithReason } from './helpers.ts';
+import { modelsDir, openApp, requireDefaultModel, shot } from './helpers.ts';
 
 const MINI = resolve(modelsDir, 'llama31-mini');
 const SMALL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'];
@@ -68,7 +68,7 @@ async function answer(page: Page, text: string | null): Promise<string> {
 }
 
 test('a picked model folder shows the memory held, Context reloads it, quality names its reference', async ({ page }) => {
-  if (!hasDefaultModel) skipWithReason(`no default model in ${modelsDir}: this spec opens its folder`);
+  requireDefaultModel('this spec opens its folder');
   await openApp(page, '?max_tokens=8&temperature=0');
   await pickFolder(page, MINI, 'llama31-mini');
   const model = page.getByRole('region', { name: 'Model' });
@@ -121,7 +121,7 @@ test('a picked model folder shows the memory held, Context reloads it, quality n
 });
 
 test('a sharded copy (index + two shards, other files skipped) answers exactly like the single file', async ({ page }, testInfo) => {
-  if (!hasDefaultModel) skipWithReason(`no default model in ${modelsDir}: this spec shards its checkpoint`);
+  requireDefaultModel('this spec shards its checkpoint');
   const dir = testInfo.outputPath('llama31-mini-sharded');
   mkdirSync(resolve(dir, 'eval'), { recursive: true });
   for (const f of SMALL_FILES) copyFileSync(resolve(MINI, f), resolve(dir, f));
@@ -149,7 +149,7 @@ test('a sharded copy (index + two shards, other files skipped) answers exactly l
 });
 
 test('a link’s context loads that KV size; a map for another layer count leaves the stored precision with one line', async ({ page }) => {
-  if (!hasDefaultModel) skipWithReason(`no default model in ${modelsDir}: this spec loads it from a link`);
+  requireDefaultModel('this spec loads it from a link');
   const wrongLayers = encodeMap(applyOverride(presetMap(3, 'bf16'), { layer: 1, spec: { dtype: 'fp8e5m2' } }));
   await openApp(page, `?precision=${wrongLayers}&context=256`);
   const model = page.getByRole('region', { name: 'Model' });

@@ -17,3 +17,6 @@ export { BYTE_TO_CHAR } from './tokenizer/bytelevel.ts';
 
 /** A CPU implementation of the GPU (SwiftShader, llvmpipe, lavapipe): timings there say little about a real GPU. */
 export const isCpuAdapter = (name: string) => /swiftshader|llvmpipe|lavapipe/i.test(name);
+
+/** A decoded value as `cli quant` writes it in JSON: NaN is null, +-Infinity the strings "inf" / "-inf" (JSON has neither). */
+export const jsonNumber = (v: number): number | string | null => (Number.isNaN(v) ? null : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v);

@@ -1,19 +1,16 @@
 // GGUF loading: the real stories260K from ../shared, and tiny files written in memory by gguf-writer.ts.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { haveShared, sharedPath } from './shared.ts';
 import { parseGguf } from '../../workers/loader/gguf.ts';
 import { loadModelFromBytes } from '../../workers/loader/index.ts';
 import { readF32 } from '../../workers/model/tensor.ts';
 import { f32Bytes, tinyLlama, TINY } from './gguf-writer.ts';
 
-const sharedPath = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
 const STORIES = sharedPath('models/stories260K/stories260K.gguf');
 const GOLDEN = sharedPath('golden/stories260K/greedy.json');
-const haveShared = existsSync(STORIES) && existsSync(GOLDEN);
-if (!haveShared) console.warn(`[loader-gguf] ../shared/models/stories260K is absent: skipping the stories260K cases`);
 
-describe.skipIf(!haveShared)('stories260K.gguf (../shared)', () => {
+describe.skipIf(!haveShared('the stories260K loader cases', 'models/stories260K/stories260K.gguf', 'golden/stories260K/greedy.json'))('stories260K.gguf (../shared)', () => {
   const load = () => parseGguf(new Uint8Array(readFileSync(STORIES)), 'stories260K');
   const golden = () => JSON.parse(readFileSync(GOLDEN, 'utf8')) as { prompt: string; prompt_tokens: number[]; greedy_continuation: number[]; text: string }[];
 

@@ -1,6 +1,6 @@
 // The pipeline's arithmetic and schedule without a model: GPipe's bubble formula, the measured bubble and the
 // Fig. 24 figures from spans, the layer split, and the coordinator's schedule on stages that only wait.
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { PipelineSpan } from '../../workers/api.ts';
 import { busyOf, decodeBubble, measureBubble, predictedBubble, throughput } from '../../workers/pipeline/bubble.ts';
 import { maxStages, splitLayers } from '../../workers/pipeline/split.ts';
@@ -104,12 +104,21 @@ describe('coordinator schedule (stages that wait a fixed time)', () => {
     expect(Math.max(...r.timeline.map((x) => busyAt(x.start + 1)))).toBe(p);
   });
 
-  test('the measured bubble of one wave follows (p - 1) / (m + p - 1)', async () => {
-    const p = 3;
-    for (const m of [1, 6]) {
-      const stages = Array.from({ length: p }, (_, s) => waiting(15, s === p - 1));
-      const r = await runPipelined(stages, { prompts: Array.from({ length: m }, () => [1]), maxTokens: 1, sampling: greedy, seed: 0, eosIds: [] });
-      expect(Math.abs(measureBubble(r.timeline, p).bubble - predictedBubble(p, m))).toBeLessThan(0.1); // timers jitter
+  test('the measured bubble of one wave is (p - 1) / (m + p - 1)', async () => {
+    // on a fake clock every stage takes exactly 15 ms, so the schedule alone decides the bubble: no timer jitter
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      const p = 3;
+      for (const m of [1, 2, 6]) {
+        const stages = Array.from({ length: p }, (_, s) => waiting(15, s === p - 1));
+        const run = runPipelined(stages, { prompts: Array.from({ length: m }, () => [1]), maxTokens: 1, sampling: greedy, seed: 0, eosIds: [] });
+        await vi.runAllTimersAsync();
+        const r = await run;
+        expect(measureBubble(r.timeline, p).makespanMs).toBe(15 * (m + p - 1));
+        expect(measureBubble(r.timeline, p).bubble).toBeCloseTo(predictedBubble(p, m), 12);
+      }
+    } finally {
+      vi.useRealTimers();
     }
   });
 

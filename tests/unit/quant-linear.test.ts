@@ -1,4 +1,5 @@
-// The CPU linear (the GPU's twin) against a slow, obviously-right version written here, and its speed.
+// The CPU linear (the GPU's twin) against a slow, obviously-right version written here. Its speed against a plain
+// loop is a benchmark: scripts/bench/cpu-linear.ts.
 import { describe, expect, test } from 'vitest';
 import { createCpuLinear } from '../../workers/reference/linear.ts';
 import { encodeFp8, decodeFp8, FP8 } from '../../workers/quant/fp8.ts';
@@ -67,37 +68,4 @@ test('bytes: packed rows plus scales', () => {
   expect(createCpuLinear(new Float32Array(10 * 67), 10, 67, spec({})).bytes).toBe(10 * 68 * 4);
   expect(createCpuLinear(new Float32Array(10 * 67), 10, 67, spec({ dtype: 'bf16' })).bytes).toBe(10 * 36 * 4);
   expect(createCpuLinear(new Float32Array(10 * 67), 10, 67, spec({ dtype: 'fp8e4m3' })).bytes).toBe(10 * 20 * 4 + 40);
-});
-
-/** The plainest matvec (one row at a time, one accumulator): the yardstick measured alongside. */
-function naive(w: Float32Array, n: number, k: number, x: Float32Array, y: Float32Array) {
-  for (let i = 0; i < n; i++) {
-    let a = 0;
-    for (let j = 0; j < k; j++) a += w[i * k + j] * x[j];
-    y[i] = a;
-  }
-}
-
-test('speed: the linears of a 260K-parameter model (stories260K shapes), against a plain loop in the same run', () => {
-  // dim 64, hidden 172, 8 heads / 4 kv heads (kv dim 32), 5 layers, vocab 512.
-  const shapes: [number, number][] = [[64, 64], [32, 64], [32, 64], [64, 64], [172, 64], [172, 64], [64, 172], [512, 64]];
-  const x = randomArray(172, 5), y = new Float32Array(512);
-  const ws = shapes.map(([n, k], i) => randomArray(n * k, i));
-  const perToken = (run: (i: number) => void) => () => { for (let l = 0; l < 5; l++) for (let i = 0; i < 7; i++) run(i); run(7); };
-  const plain = perToken((i) => naive(ws[i], shapes[i][0], shapes[i][1], x, y));
-  for (const dtype of ['f32', 'fp8e4m3'] as const) {
-    const lins = shapes.map(([n, k], i) => createCpuLinear(ws[i], n, k, spec({ dtype: i === 7 ? 'f32' : dtype })));
-    const ours = perToken((i) => lins[i].apply(x, 1, y));
-    let best = 0, bestPlain = 0; // best of several interleaved runs: the machine may be busy with other work
-    for (let rep = 0; rep < 8; rep++) {
-      for (const [f, isOurs] of [[ours, true], [plain, false]] as const) {
-        const tokens = 300, t0 = performance.now();
-        for (let t = 0; t < tokens; t++) f();
-        const tokS = tokens / ((performance.now() - t0) / 1000);
-        if (isOurs) best = Math.max(best, tokS); else bestPlain = Math.max(bestPlain, tokS);
-      }
-    }
-    console.log(`CPU linears of stories260K, ${dtype} weights: ${best.toFixed(0)} tok/s (plain loop ${bestPlain.toFixed(0)} tok/s)`);
-    expect(best).toBeGreaterThan(0.9 * bestPlain);
-  }
 });

@@ -13,6 +13,18 @@ export function readShared(rel: string): Buffer | null {
   return null;
 }
 
+/**
+ * Whether every ../shared path in `rels` exists, for a describe.skipIf: absent, it prints which cases skip and why
+ * — and under CI=true, where ../shared must be present, it throws, so a skip never passes there.
+ */
+export function haveShared(what: string, ...rels: string[]): boolean {
+  const missing = rels.map(sharedPath).filter((p) => !existsSync(p));
+  if (missing.length === 0) return true;
+  if (process.env.CI === 'true') throw new Error(`CI=true but ${missing.join(', ')} is missing: ../shared must be checked out beside the repository`);
+  console.warn(`SKIPPED: ${missing.join(', ')} is absent (../shared is not beside this checkout), so ${what} do not run`);
+  return false;
+}
+
 export const STORIES = 'models/stories260K/stories260K.gguf';
 
 export interface Golden { prompt: string; prompt_tokens: number[]; steps: number; greedy_continuation: number[] }

@@ -1,8 +1,8 @@
 // tokenizer.json: SentencePiece-style BPE (the real TinyLlama / Llama 2 file from ../shared) and a byte-level BPE
 // built in the test (Llama 3 layout), plus the same byte-level vocab embedded in GGUF metadata.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { haveShared, sharedPath } from './shared.ts';
 import { hfTokenizer } from '../../workers/tokenizer/hf.ts';
 import { jsRegexSource } from '../../workers/tokenizer/hf-regex.ts';
 import { LLAMA3_PATTERN } from '../../workers/tokenizer/bytelevel.ts';
@@ -11,9 +11,8 @@ import { ggufTokenizer } from '../../workers/loader/gguf-tokenizer.ts';
 import { byteLevelTokenizerJson, json, LLAMA3_REGEX } from './fixtures-loader/hf-writer.ts';
 import { seeded, writeGguf } from './gguf-writer.ts';
 
-const TINYLLAMA = fileURLToPath(new URL('../../../shared/tokenizers/tinyllama/', import.meta.url));
-const haveTinyllama = existsSync(`${TINYLLAMA}tokenizer.json`);
-if (!haveTinyllama) console.warn('[tokenizer-hf] ../shared/tokenizers/tinyllama is absent: skipping the TinyLlama cases');
+const TINYLLAMA = sharedPath('tokenizers/tinyllama/');
+const haveTinyllama = haveShared('the TinyLlama tokenizer cases', 'tokenizers/tinyllama/tokenizer.json', 'tokenizers/tinyllama/tokenizer_config.json');
 
 /** What a UTF-8 round trip can give back: unpaired surrogates have no UTF-8 form and become U+FFFD. */
 const wellFormed = (s: string) => new TextDecoder().decode(new TextEncoder().encode(s));

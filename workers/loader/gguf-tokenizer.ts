@@ -88,7 +88,8 @@ export function ggufTokenizer(meta: Meta): GgufTokenizer {
     const merges = new Map<string, number>();
     (stringArray(meta, 'tokenizer.ggml.merges') ?? []).forEach((m, rank) => {
       const sp = m.indexOf(' ', 1); // a merge is "left right"; neither side contains a space in byte-level form
-      if (sp > 0) merges.set(`${m.slice(0, sp)}\u0000${m.slice(sp + 1)}`, rank);
+      if (sp < 0) throw new Error(`GGUF metadata tokenizer.ggml.merges: merge #${rank} is not "left right"`);
+      merges.set(`${m.slice(0, sp)}\u0000${m.slice(sp + 1)}`, rank);
     });
     tokenizer = new ByteLevelTokenizer({
       pieces: tokens,

@@ -75,9 +75,13 @@ export async function readCheckpoint(files: Map<string, ByteSource>): Promise<Ma
   if (index) {
     let json: { weight_map?: unknown };
     try { json = JSON.parse(new TextDecoder().decode(await readAll(index))); } catch { throw new Error('model.safetensors.index.json is not valid JSON'); }
-    if (typeof json?.weight_map !== 'object' || json.weight_map === null) throw new Error('model.safetensors.index.json has no weight_map');
+    if (typeof json?.weight_map !== 'object' || json.weight_map === null || Array.isArray(json.weight_map)) throw new Error('model.safetensors.index.json has no weight_map');
     weightMap = json.weight_map as Record<string, string>;
+    for (const [name, file] of Object.entries(weightMap)) {
+      if (typeof file !== 'string') throw new Error(`model.safetensors.index.json weight_map entry ${printable(name)} is not a file name`);
+    }
     shards = [...new Set(Object.values(weightMap))];
+    if (shards.length === 0) throw new Error('model.safetensors.index.json weight_map lists no shards');
     const missing = shards.filter((s) => !files.has(s));
     if (missing.length) throw new Error(`model.safetensors.index.json lists shards that were not loaded: ${missing.map(printable).join(', ')}`);
   } else {

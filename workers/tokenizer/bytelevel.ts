@@ -74,7 +74,12 @@ export class ByteLevelTokenizer implements Tokenizer {
     this.specialIds = specials;
     this.splitAll = specialSplitter(all);
     this.splitPlain = specialSplitter(plain);
-    this.regex = new RegExp(spec.pattern, 'gu');
+    // a vocab without all 256 byte characters cannot encode every text: refuse it now, not at the first odd byte
+    const noByte = BYTE_TO_CHAR.findIndex((c) => !this.ids.has(c));
+    if (noByte >= 0) throw new Error(`byte-level vocab has no token for byte 0x${noByte.toString(16).padStart(2, '0')}: the tokenizer is incomplete`);
+    try { this.regex = new RegExp(spec.pattern, 'gu'); } catch {
+      throw new Error(`the pre-tokenizer regex ${JSON.stringify(spec.pattern.slice(0, 60))} is not valid`);
+    }
     const { merges } = spec, sep = spec.mergeSeparator ?? '\u0000';
     this.rank = (left, right) => merges.get(left + sep + right);
   }

@@ -40,6 +40,7 @@ export function idLookup(vocab: Record<string, unknown>, added: AddedToken[]): (
 export interface MergeRanks { ranks: Map<string, number>; separator: string }
 
 export function readMerges(list: unknown): MergeRanks {
+  if (list !== undefined && list !== null && !Array.isArray(list)) throw new Error('tokenizer.json model.merges should be a list of merges');
   const merges: unknown[] = Array.isArray(list) ? list : [];
   const ranks = new Map<string, number>();
   if (merges.length === 0 || typeof merges[0] === 'string') {

@@ -7,6 +7,7 @@ import type { Tokenizer } from './types.ts';
 import { ByteLevelTokenizer } from './bytelevel.ts';
 import { SentencePieceTokenizer, SPACE } from './sentencepiece.ts';
 import { jsRegexSource } from './hf-regex.ts';
+import { printable } from '../loader/gguf-reader.ts';
 import { idLookup, pairRank, readMerges, readPieces, type AddedToken } from './hf-vocab.ts';
 
 type Json = Record<string, unknown>;
@@ -28,12 +29,19 @@ function steps(node: unknown): Json[] {
   const n = obj(node);
   if (!n) return [];
   if (n.type !== 'Sequence') return [n];
-  const inner = n.normalizers ?? n.pretokenizers ?? n.decoders ?? n.processors ?? [];
-  return (Array.isArray(inner) ? inner : []).flatMap(steps);
+  const key = ['normalizers', 'pretokenizers', 'decoders', 'processors'].find((k) => n[k] !== undefined);
+  const inner = key ? n[key] : [];
+  if (!Array.isArray(inner)) throw new Error(`tokenizer.json Sequence ${key} should be a list`);
+  return inner.flatMap(steps);
 }
 
-/** A token string from tokenizer_config.json: a plain string or an AddedToken object {content}. */
-const tokenString = (v: unknown): string | null => (typeof v === 'string' ? v : typeof obj(v)?.content === 'string' ? (obj(v)!.content as string) : null);
+/** A token string from tokenizer_config.json: a plain string or an AddedToken object {content}; absent or null is null. */
+function tokenString(v: unknown, key: string): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return v;
+  if (typeof obj(v)?.content === 'string') return obj(v)!.content as string;
+  throw new Error(`tokenizer_config.json ${key} should be a token string, found ${JSON.stringify(v)?.slice(0, 40)}`);
+}
 
 function parseJson(bytes: Uint8Array | undefined, file: string): Json | null {
   if (!bytes) return null;
@@ -54,6 +62,7 @@ export function hfTokenizer(tokenizerJson: Uint8Array, tokenizerConfig?: Uint8Ar
   if (!vocab) throw new Error('tokenizer.json model has no vocab');
 
   // id -> piece, the id of a named token, and the merge ranks: read without copies per entry (hf-vocab.ts)
+  if (tj.added_tokens !== undefined && tj.added_tokens !== null && !Array.isArray(tj.added_tokens)) throw new Error('tokenizer.json added_tokens should be a list');
   const added: AddedToken[] = (Array.isArray(tj.added_tokens) ? tj.added_tokens : []).map(obj)
     .flatMap((a) => (typeof a?.content === 'string' ? [{ content: a.content, id: a.id as number, special: a.special === true }] : []));
   const pieces = readPieces(vocab, added);
@@ -63,11 +72,25 @@ export function hfTokenizer(tokenizerJson: Uint8Array, tokenizerConfig?: Uint8Ar
   // BOS: tokenizer_config's bos_token, or the special token TemplateProcessing puts first
   const template = steps(tj.post_processor).find((p) => p.type === 'TemplateProcessing');
   const first = obj(obj(Array.isArray(template?.single) ? template.single[0] : null)?.SpecialToken);
-  const templateBos = typeof first?.id === 'string' ? (obj(obj(template!.special_tokens)?.[first.id])?.ids as number[] | undefined)?.[0] ?? lookup(first.id) : undefined;
-  const bosId = lookup(tokenString(tc.bos_token)) ?? templateBos ?? null;
+  const isId = (id: unknown): id is number => Number.isInteger(id) && (id as number) >= 0 && (id as number) < pieces.length;
+  let templateBos: number | undefined;
+  if (typeof first?.id === 'string') {
+    const ids = obj(obj(template!.special_tokens)?.[first.id])?.ids;
+    if (ids !== undefined && !(Array.isArray(ids) && ids.every(isId))) throw new Error(`tokenizer.json TemplateProcessing special_tokens ${printable(first.id)} ids should be token ids`);
+    templateBos = (ids as number[] | undefined)?.[0] ?? lookup(first.id);
+  }
+  const named = (key: 'bos_token' | 'eos_token') => {
+    const s = tokenString(tc[key], key);
+    if (s !== null && lookup(s) === undefined) throw new Error(`tokenizer_config.json ${key} ${JSON.stringify(printable(s))} is not in the vocab`);
+    return s;
+  };
+  const bosId = lookup(named('bos_token')) ?? templateBos ?? null;
+  if (tc.add_bos_token !== undefined && tc.add_bos_token !== null && typeof tc.add_bos_token !== 'boolean') throw new Error('tokenizer_config.json add_bos_token should be true or false');
   const addBos = typeof tc.add_bos_token === 'boolean' ? tc.add_bos_token : templateBos !== undefined;
-  const eosToken = tokenString(tc.eos_token);
-  const genEos = gc.eos_token_id === undefined ? [] : [gc.eos_token_id].flat();
+  const eosToken = named('eos_token');
+  const genEos = gc.eos_token_id === undefined || gc.eos_token_id === null ? [] : [gc.eos_token_id].flat();
+  // the model's vocab may be larger than the tokenizer's (padded rows), so an eos id is checked only for being an id
+  if (!genEos.every((id) => Number.isInteger(id) && (id as number) >= 0)) throw new Error('generation_config.json eos_token_id should be a token id or a list of token ids');
   const eosIds = [...new Set([lookup(eosToken), ...genEos])].filter((id): id is number => Number.isInteger(id));
 
   const specialIds = new Set(added.filter((a) => a.special).map((a) => a.id));
@@ -127,10 +150,11 @@ function byteLevelPattern(pre: Json[]): string {
 
 /** tokenizer_config.json chat_template: a string, or a list of named templates of which "default" is used. */
 function chatTemplate(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) {
     const named = v.map(obj).find((t) => t?.name === 'default') ?? obj(v[0]);
-    return typeof named?.template === 'string' ? named.template : null;
+    if (typeof named?.template === 'string') return named.template;
   }
-  return null;
+  throw new Error('tokenizer_config.json chat_template should be a string or a list of {name, template}');
 }

@@ -1,7 +1,7 @@
 // One number in FP8 (E4M3, E5M2) and BF16, exactly as `cli quant` computes it (scripts/cli/quant.ts: the same
 // encoders, workers/quant/fp8.ts and bf16.ts): the code, its sign / exponent / mantissa bits, the value it decodes
 // to and the relative error; and the representable values around it, for the number line.
-import { bf16ToF32, f32ToBf16, FP8, decodeFp8, encodeFp8, type Fp8Format } from '../../../workers/shared.ts';
+import { bf16ToF32, f32ToBf16, FP8, decodeFp8, encodeFp8, jsonNumber, type Fp8Format } from '../../../workers/shared.ts';
 
 export type NumberFormat = Fp8Format | 'bf16';
 export const NUMBER_FORMATS: { format: NumberFormat; cli: 'e4m3' | 'e5m2' | 'bf16'; name: string }[] = [
@@ -60,7 +60,7 @@ export function encodeValue(v: number, format: NumberFormat): Encoding {
     bias,
     decoded,
     relError,
-    cliLine: JSON.stringify({ codes: [code], decoded: [Number.isNaN(decoded) ? null : decoded] }),
+    cliLine: JSON.stringify({ codes: [code], decoded: [jsonNumber(decoded)] }),
   };
 }
 
