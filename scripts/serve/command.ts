@@ -1,0 +1,25 @@
+// `npm run -s cli -- serve`: loads the model, starts the server, says where it listens, and runs until SIGINT or
+// SIGTERM (then finishes the connections and exits).
+import type { LoadOptions } from '../../workers/api.ts';
+import { loadEngine } from '../cli/files.ts';
+import { servedCpuEngine } from './engine.ts';
+import { startServer } from './server.ts';
+
+export interface ServeArgs { model: string | undefined; host: string; port: number; apiKey: string | null; load: LoadOptions }
+
+export async function serveCommand(a: ServeArgs): Promise<void> {
+  const engine = await loadEngine(a.model, a.load);
+  const served = servedCpuEngine(engine);
+  const s = await startServer(served, { host: a.host, port: a.port, apiKey: a.apiKey });
+  const precision = engine.loaded().forward.precision.preset;
+  const local = a.host === '127.0.0.1' || a.host === 'localhost' || a.host === '::1';
+  process.stdout.write(`serving ${served.modelId} (${served.kind} engine, ${precision}, context ${served.context}) at ${s.url}/v1\n`);
+  process.stdout.write(local ? `listening on ${a.host} only (this machine); --host 0.0.0.0 accepts other machines\n`
+    : `listening on ${a.host}: reachable from other machines${a.apiKey ? '' : ', with no --api-key'}\n`);
+  if (a.apiKey) process.stdout.write('requests to /v1/* need the header Authorization: Bearer <the --api-key>\n');
+  await new Promise<void>((resolve) => {
+    const end = () => { void s.close().then(resolve); };
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+  });
+}
