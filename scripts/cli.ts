@@ -21,7 +21,7 @@ const USAGE = `usage: npm run -s cli -- <command> [flags]
   eval     --model FILE --text-file FILE --precision P [--engine cpu|webgpu] [--context N] [--json]
   quant    --format e4m3|e5m2|bf16 [--table] [--json]   (numbers on stdin)
   models   list [--json] | rm hf:org/name[@revision]    (the Hugging Face cache)
-  serve    [--model M] [--host 127.0.0.1] [--port 8080] [--engine cpu] [--precision P] [--context N] [--api-key KEY]
+  serve    [--model M] [--host 127.0.0.1] [--port 8080] [--engine cpu|webgpu] [--precision P] [--context N] [--api-key KEY]
            an OpenAI-compatible HTTP server: /v1/models, /v1/chat/completions, /v1/completions, /health, /metrics
 Without --model, the embedded default model is used. --model hf:org/name[@revision] or hf:org/name/file.gguf
 (any command) downloads the model from the Hub into huggingface_hub's cache first (HF_ENDPOINT, HF_HOME,
@@ -148,13 +148,14 @@ async function modelsCommand(argv: string[]): Promise<void> {
 
 /** `serve`: the engine over HTTP until SIGINT / SIGTERM (scripts/serve/). */
 async function serve(f: Flags): Promise<void> {
-  if (engineKind(f) !== 'cpu') throw new Error('serve runs the CPU engine only for now: pass --engine cpu (or leave it out)');
   const { serveCommand } = await import('./serve/command.ts');
   await serveCommand({
     model: str(f, 'model'),
+    engine: engineKind(f),
+    bindingLimit: f['binding-limit'] === undefined ? undefined : num(f, 'binding-limit', 0, { int: true, min: 1024 }),
     host: str(f, 'host') ?? '127.0.0.1',
     port: num(f, 'port', 8080, { int: true, min: 0, max: 65535 }),
-    apiKey: str(f, 'api-key') ?? process.env.OPENAI_API_KEY_SERVE ?? null,
+    apiKey: str(f, 'api-key') ?? null,
     load: { context: f.context === undefined ? undefined : num(f, 'context', 0, { int: true, min: 2 }), precision: str(f, 'precision') },
   });
 }
