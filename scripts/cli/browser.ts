@@ -19,8 +19,9 @@ export interface PageRun { url: string; load: LoadOptions; bindingLimit?: number
 export interface EnginePage { page: Page; modelUrl: string; close(): Promise<void> }
 
 /** Headless Chromium on a page that can run the WebGPU engine, with the model served by range from a local server. */
-export async function openEnginePage(ref: ModelRef): Promise<EnginePage> {
+export async function openEnginePage(ref: ModelRef, opts: { ownSignals?: boolean } = {}): Promise<EnginePage> {
   const byName = new Map(ref.kind === 'files' ? ref.files.map((f) => [f.name, f.path]) : []);
+  const sigterm = new Set(process.listeners('SIGTERM'));
   const server = await createServer({
     root, logLevel: 'error', clearScreen: false,
     server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
@@ -28,10 +29,14 @@ export async function openEnginePage(ref: ModelRef): Promise<EnginePage> {
     plugins: [{ name: 'cli-model-files', configureServer: (s) => { s.middlewares.use(MOUNT, serveFiles((name) => byName.get(name) ?? null)); } }],
   });
   await server.listen();
+  // Vite exits the process on SIGTERM (status 143) before the caller's own shutdown: the caller's handler decides
+  if (opts.ownSignals) for (const l of process.listeners('SIGTERM')) if (!sigterm.has(l)) process.off('SIGTERM', l);
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('could not start the local server for the WebGPU engine');
   const origin = `http://127.0.0.1:${address.port}`;
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
+  // ownSignals: the caller closes the browser on SIGINT/SIGTERM itself (Playwright's handlers would exit at once)
+  const signals = opts.ownSignals ? { handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false } : {};
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true, ...signals });
   const close = async () => { await browser.close(); await server.close(); };
   try {
     const page = await browser.newPage();

@@ -13,7 +13,7 @@ interface Pending { onEvents: (events: EngineEvent[]) => void; done: (r: Outcome
 
 export async function servedBrowserEngine(model: string | undefined, load: LoadOptions, bindingLimit?: number): Promise<ServedEngine & { precision: string; close(): Promise<void> }> {
   const headers = await loadHeaders(model);
-  const { page, modelUrl, close } = await openEnginePage(await modelFiles(model));
+  const { page, modelUrl, close } = await openEnginePage(await modelFiles(model), { ownSignals: true });
   try {
     const pending = new Map<number, Pending>();
     await page.exposeFunction('__serveEvents', (id: number, events: EngineEvent[]) => pending.get(id)?.onEvents(events));

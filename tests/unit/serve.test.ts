@@ -16,6 +16,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PORT = 18090; // this branch's test ports: 18080-18099
 const KEY_PORT = 18091;
 const CHILD_PORT = 18092;
+const GPU_PORT = 18093;
 const MODEL = 'llama31-mini';
 const KEY = 'sk-serve-test-key';
 const PROMPTS = ['What is 53 + 16?', 'Tell me a story about a fox.', 'What is the capital of France?', 'Write a Python function that adds two numbers.'];
@@ -33,9 +34,23 @@ beforeAll(async () => {
 afterAll(async () => { await server?.close(); await keyed?.close(); });
 
 /** `npm run -s cli -- generate --chat ... --json` as a child process. */
-function cliGenerate(prompt: string, maxTokens: number): Promise<{ text: string; tokens: number[]; prompt_tokens: number[] }> {
+function cliGenerate(prompt: string, maxTokens: number, engine = 'cpu'): Promise<{ text: string; tokens: number[]; prompt_tokens: number[] }> {
   return new Promise((ok, no) => execFile(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'generate', '--chat', '--prompt', prompt,
-    '--max-tokens', String(maxTokens), '--temperature', '0', '--json'], { cwd: ROOT }, (e, stdout, stderr) => (e ? no(new Error(stderr)) : ok(JSON.parse(stdout)))));
+    '--max-tokens', String(maxTokens), '--temperature', '0', '--engine', engine, '--json'], { cwd: ROOT }, (e, stdout, stderr) => (e ? no(new Error(stderr)) : ok(JSON.parse(stdout)))));
+}
+
+/** `cli serve` as a child process, resolved once it has printed its first line (where it listens). */
+async function serveChild(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'serve', ...args], { cwd: ROOT });
+  let out = '', err = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  await new Promise<void>((ok, no) => {
+    child.stdout.on('data', () => { if (out.includes('\n')) ok(); });
+    child.on('exit', () => no(new Error(`cli serve exited: ${out}${err}`)));
+  });
+  return { out: () => out, exited, stop: () => child.kill('SIGTERM') };
 }
 
 async function streamChat(prompt: string, maxTokens: number) {
@@ -193,23 +208,34 @@ describe('cli serve with the openai client', () => {
 
 describe('cli serve as a command', () => {
   it('says where it listens, serves, and exits on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'serve', '--port', String(CHILD_PORT)], { cwd: ROOT });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+    const child = await serveChild(['--port', String(CHILD_PORT)]);
     try {
-      await new Promise<void>((ok, no) => {
-        child.stdout.on('data', () => { if (out.includes('\n')) ok(); });
-        child.on('exit', () => no(new Error(`cli serve exited: ${out}`)));
-      });
-      expect(out).toMatch(new RegExp(`^serving ${MODEL} \\(cpu engine, bf16, context 512\\) at http://127\\.0\\.0\\.1:${CHILD_PORT}/v1\\n`));
+      expect(child.out()).toMatch(new RegExp(`^serving ${MODEL} \\(cpu engine, bf16, context 512\\) at http://127\\.0\\.0\\.1:${CHILD_PORT}/v1\\n`));
       const c = new OpenAI({ baseURL: `http://127.0.0.1:${CHILD_PORT}/v1`, apiKey: 'unused', maxRetries: 0 });
       expect((await c.models.list()).data[0].id).toBe(MODEL);
     } finally {
-      child.kill('SIGTERM');
+      child.stop();
     }
-    expect(await exited).toBe(0);
+    expect(await child.exited).toBe(0);
   });
+
+  it('serves the WebGPU engine (headless Chromium) with the greedy text of `cli generate --engine webgpu --chat`', async () => {
+    const prompt = PROMPTS[0];
+    const reference = await cliGenerate(prompt, 12, 'webgpu');
+    const child = await serveChild(['--port', String(GPU_PORT), '--engine', 'webgpu']);
+    try {
+      expect(child.out()).toMatch(/^serving llama31-mini \(webgpu engine, bf16, context 512\)/);
+      const c = new OpenAI({ baseURL: `http://127.0.0.1:${GPU_PORT}/v1`, apiKey: 'unused', maxRetries: 0 });
+      let text = '';
+      for await (const chunk of await c.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: prompt }], temperature: 0, max_tokens: 12, stream: true })) {
+        text += chunk.choices[0]?.delta.content ?? '';
+      }
+      expect(text).toBe(reference.text);
+    } finally {
+      child.stop();
+    }
+    expect(await child.exited).toBe(0);
+  }, 180_000);
 });
 
 interface Sample { labels: Record<string, string>; value: number }
