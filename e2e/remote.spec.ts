@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import OpenAI from 'openai';
-import { openApp, root, setSampling } from './helpers.ts';
+import { openApp, root, setSampling, shot } from './helpers.ts';
 
 const PORT = 18094; // this branch's server ports: 18080-18099
 const KEY = 'sk-e2e-remote';
@@ -56,6 +56,7 @@ test('chats through the Remote engine with cli serve: streamed answer, throughpu
   await expect(throughput.getByTestId('figure-decode')).toHaveText(/^\d[\d,.]*$/);
   await expect(throughput.getByTestId('figure-p50')).toHaveText(/^\d[\d,.]*$/);
 
+  await shot(page, 'remote-1280-light');
   await remote.getByRole('button', { name: 'Use the local engine' }).click();
   await expect(page.getByTestId('local-only')).toHaveCount(0);
   await expect(chat.getByTestId('chat-mode')).toContainText('Chat mode');
