@@ -21,6 +21,8 @@ const USAGE = `usage: npm run -s cli -- <command> [flags]
   eval     --model FILE --text-file FILE --precision P [--engine cpu|webgpu] [--context N] [--json]
   quant    --format e4m3|e5m2|bf16 [--table] [--json]   (numbers on stdin)
   models   list [--json] | rm hf:org/name[@revision]    (the Hugging Face cache)
+  serve    [--model M] [--host 127.0.0.1] [--port 8080] [--engine cpu|webgpu] [--precision P] [--context N] [--api-key KEY]
+           an OpenAI-compatible HTTP server: /v1/models, /v1/chat/completions, /v1/completions, /health, /metrics
 Without --model, the embedded default model is used. --model hf:org/name[@revision] or hf:org/name/file.gguf
 (any command) downloads the model from the Hub into huggingface_hub's cache first (HF_ENDPOINT, HF_HOME,
 HF_HUB_CACHE, HF_TOKEN, HF_HUB_OFFLINE; docs/hub.md). Precisions: f32, bf16, fp8-llama3, fp8-all (default: as the
@@ -38,8 +40,9 @@ async function main(argv: string[]): Promise<void> {
     case 'eval': return evalCommand(parseArgs(rest, { ...common, 'text-file': 'string' }));
     case 'quant': return quantCommand(parseArgs(rest, { format: 'string', table: 'bool', json: 'bool' }));
     case 'models': return modelsCommand(rest);
+    case 'serve': return serve(parseArgs(rest, { ...common, host: 'string', port: 'string', 'api-key': 'string' }));
     case undefined: case 'help': case '--help': case '-h': console.log(USAGE); return;
-    default: throw new Error(`unknown command "${command}": use generate, tokenize, inspect, bench, eval, quant or models`);
+    default: throw new Error(`unknown command "${command}": use generate, tokenize, inspect, bench, eval, quant, models or serve`);
   }
 }
 
@@ -141,6 +144,20 @@ async function modelsCommand(argv: string[]): Promise<void> {
     return;
   }
   throw new Error(`unknown models command "${sub ?? ''}": use models list [--json] or models rm hf:org/name[@revision]`);
+}
+
+/** `serve`: the engine over HTTP until SIGINT / SIGTERM (scripts/serve/). */
+async function serve(f: Flags): Promise<void> {
+  const { serveCommand } = await import('./serve/command.ts');
+  await serveCommand({
+    model: str(f, 'model'),
+    engine: engineKind(f),
+    bindingLimit: f['binding-limit'] === undefined ? undefined : num(f, 'binding-limit', 0, { int: true, min: 1024 }),
+    host: str(f, 'host') ?? '127.0.0.1',
+    port: num(f, 'port', 8080, { int: true, min: 0, max: 65535 }),
+    apiKey: str(f, 'api-key') ?? null,
+    load: { context: f.context === undefined ? undefined : num(f, 'context', 0, { int: true, min: 2 }), precision: str(f, 'precision') },
+  });
 }
 
 /** Runs an op on the chosen engine: in this process (cpu) or in headless Chromium (webgpu). */

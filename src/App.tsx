@@ -22,6 +22,8 @@ import { PipelinePanel } from './components/PipelinePanel.tsx';
 import { QuantMapPanel } from './components/QuantMapPanel.tsx';
 import { SamplingPanel } from './components/SamplingPanel.tsx';
 import { ThroughputPanel } from './components/ThroughputPanel.tsx';
+import { LocalOnlyNote, RemotePanel } from './components/RemotePanel.tsx';
+import { useRemote } from './store/remote.ts';
 import { LessonButton, LessonPanel } from './lesson/LessonPanel.tsx';
 
 let started = false; // StrictMode runs effects twice in development; load the first model once
@@ -57,8 +59,10 @@ export function App() {
               <ModelPanel />
               <ThroughputPanel />
               <SamplingPanel />
+              <RemotePanel />
             </div>
           </div>
+          <LocalOnlyNote />
           {/* Full-width rows for the views that teach at scale (Quantization map, Pipeline stages, Memory fit). */}
           <div className="grid min-w-0 grid-cols-1 gap-4 2xl:grid-cols-2">
             <QuantMapPanel className="2xl:col-span-2" />
@@ -73,6 +77,7 @@ export function App() {
 
 function Header() {
   const info = useEngine((s) => s.info);
+  const remote = useRemote((s) => (s.connected ? s.model : null));
   return (
     <header className="flex flex-wrap items-center gap-x-4 gap-y-2">
       <img src={`${import.meta.env.BASE_URL}favicon.svg`} alt="" className="size-9" />
@@ -84,7 +89,14 @@ function Header() {
       </div>
       <div className="ml-auto flex items-center gap-2">
       <LessonButton />
-      {info && (
+      {remote && (
+        <p className="flex min-w-0 items-center gap-2 rounded-full border border-zinc-200 bg-white px-3 py-1 text-sm dark:border-zinc-800 dark:bg-zinc-900">
+          <span className="size-2 rounded-full bg-sky-500" aria-hidden="true" />
+          <span className="max-w-[16rem] truncate font-medium">{remote}</span>
+          <span className="text-zinc-500 dark:text-zinc-400">Remote</span>
+        </p>
+      )}
+      {info && !remote && (
         <p className="flex min-w-0 items-center gap-2 rounded-full border border-zinc-200 bg-white px-3 py-1 text-sm dark:border-zinc-800 dark:bg-zinc-900">
           <span
             className={`size-2 rounded-full ${info.engine === 'webgpu' ? 'bg-emerald-500' : 'bg-amber-500'}`}

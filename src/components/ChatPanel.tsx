@@ -4,6 +4,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from
 import { clearConversation, regenerate, send, stop } from '../engine/controller.ts';
 import { useEngine } from '../store/engine.ts';
 import { useSession } from '../store/session.ts';
+import { useRemote } from '../store/remote.ts';
 import { MessageView } from './MessageView.tsx';
 import { Button, Panel, focusRing } from './ui.tsx';
 
@@ -23,9 +24,10 @@ export function ChatPanel() {
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const stickToBottom = useRef(true);
 
-  const completion = info !== null && !info.hasChatTemplate;
+  const remote = useRemote((s) => s.connected);
+  const completion = !remote && info !== null && !info.hasChatTemplate; // a remote server takes messages
   const generating = streamingId !== null;
-  const ready = info !== null && loading === null;
+  const ready = remote || (info !== null && loading === null);
   const canSend = ready && !generating && draft.trim() !== '';
 
   // Follow the stream while the reader is at the bottom; leave them alone when they scrolled up.
@@ -59,10 +61,12 @@ export function ChatPanel() {
   };
 
   const lastAssistant = messages.findLast((m) => m.role === 'assistant');
-  const mode = info === null ? null : completion ? 'Completion mode' : 'Chat mode';
-  const modeHint = completion
-    ? 'no chat template: the model continues your text'
-    : "the model's chat template formats the conversation";
+  const mode = remote ? 'Remote chat' : info === null ? null : completion ? 'Completion mode' : 'Chat mode';
+  const modeHint = remote
+    ? 'streamed from the Remote engine'
+    : completion
+      ? 'no chat template: the model continues your text'
+      : "the model's chat template formats the conversation";
 
   return (
     <Panel

@@ -5,6 +5,7 @@ import { useEngine } from '../store/engine.ts';
 import { H100, LLAMA31, NODE_BYTES, memoryFit, type Fit, type ModelShape, type Recipe } from '../viz/memoryFit.ts';
 import { formatBytes, formatCount } from '../format.ts';
 import { Panel, focusRing } from './ui.tsx';
+import { DeployCommands } from './DeployCommands.tsx';
 
 const CONTEXTS = [2048, 8192, 32_768, 131_072];
 const selectClass = `rounded-lg border border-zinc-300 bg-white px-2 py-1.5 text-sm text-zinc-900 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100 ${focusRing}`;
@@ -102,6 +103,14 @@ export function MemoryFitPanel() {
           FFN in FP8
         </li>
       </ul>
+      <div className="mt-4 flex flex-col gap-3 border-t border-zinc-100 pt-3 dark:border-zinc-800">
+        {fits.map(({ recipe, label, fit }) => (
+          <DeployCommands key={recipe} model={choice === 'loaded' && loaded ? loaded.name : choice} recipe={recipe} label={label} fit={fit} context={context} batch={batch} />
+        ))}
+        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+          Flags as documented by vLLM 0.8 (Distributed Inference and Serving) and llama.cpp&apos;s server README.
+        </p>
+      </div>
       <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">
         FP8 recipe (Llama 3, §6.2): w1, w3, w2 of layers 1 … L−2 in FP8 with one f32 scale per row; attention, first
         and last layer, embeddings and head in BF16. KV cache in BF16: 2 × layers × KV heads × head dim × context ×

@@ -5,6 +5,7 @@
 // GPU time per layer and per kernel is measured on demand (KernelProfile), not per token.
 import { useEffect, useRef } from 'react';
 import { useEngine } from '../store/engine.ts';
+import { useRemote } from '../store/remote.ts';
 import { currentFigures, telemetry } from '../store/telemetry.ts';
 import { formatBytes, formatFigure, formatInt } from '../format.ts';
 import { latencyPercentiles } from '../viz/percentile.ts';
@@ -51,7 +52,8 @@ export function ThroughputPanel() {
       }
       if (runPrecision.current) runPrecision.current.textContent = telemetry.precision ? `under ${telemetry.precision.label}` : '';
       if (bandwidth.current) {
-        const bytes = telemetry.precision?.weightBytes ?? weightBytes; // the weights of the map the answer ran under
+        // the weights of the map the answer ran under; a remote answer's are the server's, unknown here
+        const bytes = telemetry.precision?.weightBytes ?? (useRemote.getState().connected ? 0 : weightBytes);
         bandwidth.current.textContent = bytes > 0 && Number.isFinite(f.decodeTokS) ? `${formatBytes(f.decodeTokS * bytes)}/s` : '–';
       }
     };

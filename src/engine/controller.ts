@@ -12,6 +12,8 @@ import { useSession, type Message } from '../store/session.ts';
 import { useSettings } from '../store/settings.ts';
 import { beginTelemetry, endTelemetry, recordEvents } from '../store/telemetry.ts';
 import { formatInt } from '../format.ts';
+import { useRemote } from '../store/remote.ts';
+import { listModels, normalizeBaseUrl, remoteGenerate } from './remote.ts';
 
 /** A failure the engine could not get past on its own: a lost device it could not replace takes a reload. */
 function noteFailure(e: unknown): string {
@@ -120,8 +122,30 @@ export function buildRequest(messages: Message[], chat: boolean, seed: number): 
 
 export function canGenerate(): boolean {
   const { info, loading } = useEngine.getState();
-  return info !== null && loading === null && useSession.getState().streamingId === null;
+  const remote = useRemote.getState().connected;
+  return (remote || (info !== null && loading === null)) && useSession.getState().streamingId === null;
 }
+
+/** The Remote engine: checks the server (GET /v1/models) and sends chat there from now on. */
+export async function connectRemote(baseUrlInput: string, apiKey: string, model: string | null = null): Promise<void> {
+  useRemote.setState({ connecting: true, error: null });
+  try {
+    const baseUrl = normalizeBaseUrl(baseUrlInput);
+    const models = await listModels(baseUrl, apiKey || null);
+    if (models.length === 0) throw new Error(`${baseUrl} serves no model`);
+    useRemote.setState({ baseUrl, apiKey, models, model: model && models.includes(model) ? model : models[0], connected: true, connecting: false });
+  } catch (e) {
+    useRemote.setState({ connected: false, connecting: false, error: `Could not connect: ${(e as Error).message}` });
+  }
+}
+
+/** Back to the engine in this page. */
+export function disconnectRemote(): void {
+  stop();
+  useRemote.setState({ connected: false, error: null });
+}
+
+let remoteAbort: AbortController | null = null;
 
 export async function send(text: string): Promise<void> {
   if (!canGenerate() || text.trim() === '') return;
@@ -138,6 +162,7 @@ export async function regenerate(): Promise<void> {
 
 export function stop(): void {
   if (useSession.getState().streamingId === null) return;
+  if (remoteAbort) { remoteAbort.abort(); return; }
   client.stop().catch(noteFailure);
 }
 
@@ -161,17 +186,23 @@ function addNotice(id: number, text: string): void {
 }
 
 async function answer(): Promise<void> {
-  const info = useEngine.getState().info!;
+  const info = useEngine.getState().info;
+  const remote = useRemote.getState();
   const session = useSession.getState();
   const s = useSettings.getState().sampling;
   const seed = s.randomSeed ? randomSeed() : s.seed;
-  const request = buildRequest(session.messages, info.hasChatTemplate, seed);
+  const request = buildRequest(session.messages, remote.connected || (info?.hasChatTemplate ?? true), seed);
   const id = session.add({ role: 'assistant', content: '', seed });
   session.setStreaming(id);
-  beginTelemetry(runPrecision());
+  beginTelemetry(remote.connected ? null : runPrecision()); // a remote answer has no local precision
   let live = true; // events that arrive after the result (they travel on another port) are ignored
+  const abort = remote.connected ? new AbortController() : null;
+  remoteAbort = abort;
+  const generate = abort
+    ? (r: GenerateRequest, on: Parameters<typeof client.generate>[1]) => remoteGenerate({ baseUrl: remote.baseUrl, apiKey: remote.apiKey || null, model: remote.model! }, r, on, abort.signal)
+    : client.generate;
   try {
-    const result = await client.generate(request, (events) => {
+    const result = await generate(request, (events) => {
       if (!live) return;
       recordEvents(events);
       let text = '';
@@ -187,11 +218,17 @@ async function answer(): Promise<void> {
     endTelemetry(result.usage, result.finish);
   } catch (e) {
     live = false;
-    const message = noteFailure(e);
-    useSession.getState().update(id, { finish: 'error', error: message });
-    endTelemetry(null);
+    if (abort?.signal.aborted) {
+      useSession.getState().update(id, { finish: 'abort' }); // Stop on a remote answer: the text so far stays
+      endTelemetry(null);
+    } else {
+      const message = abort ? (e as Error).message : noteFailure(e);
+      useSession.getState().update(id, { finish: 'error', error: message });
+      endTelemetry(null);
+    }
   } finally {
+    remoteAbort = null;
     useSession.getState().setStreaming(null);
   }
-  void refreshQuality();
+  if (!abort) void refreshQuality();
 }
