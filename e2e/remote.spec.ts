@@ -61,3 +61,40 @@ test('chats through the Remote engine with cli serve: streamed answer, throughpu
   await expect(page.getByTestId('local-only')).toHaveCount(0);
   await expect(chat.getByTestId('chat-mode')).toContainText('Chat mode');
 });
+
+test("a server's logprobs feed the token view: the same tokens and alternatives the OpenAI client gets", async ({ page }) => {
+  await openApp(page, '?temperature=0&max_tokens=12');
+  await page.getByRole('checkbox', { name: 'Token probabilities (logprobs)' }).check();
+  await expect(page).toHaveURL(/logprobs=true/);
+  const remote = page.getByRole('region', { name: 'Remote engine' });
+  await remote.getByLabel(/Base URL/).fill(`127.0.0.1:${PORT}`);
+  await remote.getByLabel(/API key/).fill(KEY);
+  await remote.getByRole('button', { name: 'Connect' }).click();
+  await expect(remote.getByTestId('remote-status')).toHaveText('connected');
+
+  const chat = page.getByRole('region', { name: 'Chat' });
+  const prompt = 'Name a colour.';
+  await chat.getByRole('textbox', { name: 'Message', exact: true }).fill(prompt);
+  await chat.getByRole('button', { name: 'Send' }).click();
+  const article = chat.getByRole('article', { name: 'Model message' }).last();
+  await article.getByRole('button', { name: 'Tokens' }).click();
+
+  const client = new OpenAI({ baseURL: `http://127.0.0.1:${PORT}/v1`, apiKey: KEY, maxRetries: 0 });
+  const expected = await client.chat.completions.create({ model: 'llama31-mini', messages: [{ role: 'user', content: prompt }], temperature: 0, max_tokens: 12, logprobs: true, top_logprobs: 5 });
+  const lps = expected.choices[0].logprobs!.content!;
+  const shown = article.getByRole('group', { name: 'Answer tokens' }).getByRole('button');
+  await expect(shown).toHaveCount(lps.length);
+  const texts = await shown.allInnerTexts();
+  expect(texts.map((t) => (t === '∅' ? '' : t.replace(/↵\n/g, '\n')))).toEqual(lps.map((x) => x.token));
+  // the last token's alternatives, as the server listed them (greedy: the chosen one is the likeliest)
+  await shown.last().click();
+  const rows = article.getByRole('table', { name: `Alternatives for token ${lps.length}` }).getByRole('row');
+  const last = lps[lps.length - 1];
+  await expect(rows).toHaveCount(1 + last.top_logprobs.length);
+  await expect(rows.nth(1)).toContainText('(chosen)');
+  for (let i = 0; i < last.top_logprobs.length; i++) {
+    await expect(rows.nth(1 + i)).toContainText(JSON.stringify(last.top_logprobs[i].token));
+    await expect(rows.nth(1 + i)).toContainText(last.top_logprobs[i].logprob.toFixed(3));
+  }
+  await shot(page, 'token-view-remote');
+});

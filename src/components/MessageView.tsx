@@ -4,6 +4,7 @@ import { memo, useState } from 'react';
 import type { Message } from '../store/session.ts';
 import { formatFigure, formatInt } from '../format.ts';
 import { Button } from './ui.tsx';
+import { TokenView } from './TokenView.tsx';
 
 const SPECIAL = /(<\|[A-Za-z0-9_]+\|>|<\/?s>|<unk>)/;
 
@@ -42,6 +43,8 @@ export const MessageView = memo(function MessageView(props: {
 }) {
   const { message: m, completion, streaming } = props;
   const [copied, setCopied] = useState(false);
+  const [showTokens, setShowTokens] = useState(false);
+  const tokenView = showTokens && !streaming && (m.tokens?.length ?? 0) > 0;
   const user = m.role === 'user';
   const who = completion ? (user ? 'Prompt' : 'Continuation') : user ? 'You' : 'Model';
 
@@ -82,7 +85,7 @@ export const MessageView = memo(function MessageView(props: {
             …{props.lead}
           </span>
         )}
-        <TextWithSpecials text={m.content} />
+        {tokenView ? <TokenView tokens={m.tokens!} /> : <TextWithSpecials text={m.content} />}
         {streaming && <span className="ml-0.5 inline-block h-4 w-1.5 translate-y-0.5 animate-pulse bg-indigo-500" aria-hidden="true" />}
         {!streaming && !user && m.content === '' && !m.error && <span className="text-zinc-400 italic">(no text)</span>}
       </div>
@@ -112,6 +115,11 @@ export const MessageView = memo(function MessageView(props: {
         {!streaming && m.content !== '' && (
           <Button variant="ghost" size="sm" onClick={copy} aria-label={`Copy ${who.toLowerCase()} message`}>
             {copied ? 'Copied' : 'Copy'}
+          </Button>
+        )}
+        {!user && !streaming && (m.tokens?.length ?? 0) > 0 && (
+          <Button variant="ghost" size="sm" aria-pressed={showTokens} onClick={() => setShowTokens((v) => !v)}>
+            Tokens
           </Button>
         )}
         {!user && props.canRegenerate && (

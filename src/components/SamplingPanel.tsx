@@ -1,7 +1,7 @@
-// Sampling controls (OpenAI request names in the URL: temperature, top_k, top_p, max_tokens, seed, stop).
+// Sampling controls (OpenAI request names in the URL: temperature, top_k, top_p, max_tokens, seed, stop, logprobs).
 // Every change is mirrored in the address bar, so "Copy link" shares the exact configuration.
 import { useId, useState } from 'react';
-import { LIMITS, useSettings } from '../store/settings.ts';
+import { LIMITS, TOP_LOGPROBS, useSettings } from '../store/settings.ts';
 import { Button, Panel, focusRing } from './ui.tsx';
 
 const inputClass = `rounded-lg border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 tabular-nums dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100 ${focusRing}`;
@@ -91,7 +91,7 @@ const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').rep
 
 export function SamplingPanel() {
   const s = useSettings((st) => st.sampling);
-  const { setNumber, setRandomSeed, setStop, reset } = useSettings.getState();
+  const { setNumber, setRandomSeed, setStop, setLogprobs, reset } = useSettings.getState();
   const [copied, setCopied] = useState(false);
   const stopId = useId();
   const seedId = useId();
@@ -175,6 +175,18 @@ export function SamplingPanel() {
             Random seed for each answer
           </label>
           <p className="text-xs text-zinc-500 dark:text-zinc-400">same seed and settings, same answer</p>
+        </div>
+        <div className="flex flex-col gap-1">
+          <label className="flex items-center gap-2 text-sm text-zinc-700 dark:text-zinc-300">
+            <input
+              type="checkbox"
+              checked={s.logprobs}
+              onChange={(e) => setLogprobs(e.target.checked)}
+              className={`size-4 accent-indigo-600 dark:accent-indigo-400 ${focusRing}`}
+            />
+            Token probabilities (logprobs)
+          </label>
+          <p className="text-xs text-zinc-500 dark:text-zinc-400">each answer can be shown token by token, with the {TOP_LOGPROBS} likeliest alternatives</p>
         </div>
         <div className="flex flex-col gap-1">
           <label htmlFor={stopId} className="text-sm font-medium text-zinc-800 dark:text-zinc-200">

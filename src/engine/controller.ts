@@ -1,7 +1,7 @@
 // What the UI's buttons do: load a model, send a message, regenerate, stop. Each step updates the store
 // slices (decisions) and the telemetry ring buffers (per-token figures), never the other way round.
 // Precision switches and quality measurements live in precision.ts.
-import type { EngineEvent, GenerateRequest, LoadOptions, LoadProgress } from '../../workers/api.ts';
+import type { EngineEvent, GenerateRequest, LoadOptions, LoadProgress, TokenLogprob } from '../../workers/api.ts';
 import * as client from './client.ts';
 import { asEngineError } from './errors.ts';
 import { rateMeter } from './loadRate.ts';
@@ -9,7 +9,7 @@ import { applyLinkPrecision, refreshQuality, resetQuality, runPrecision } from '
 import { afterHubLoad, hubSource } from './hub.ts';
 import { describeSource, useEngine, type SourceSpec } from '../store/engine.ts';
 import { useSession, type Message } from '../store/session.ts';
-import { useSettings } from '../store/settings.ts';
+import { TOP_LOGPROBS, useSettings } from '../store/settings.ts';
 import { beginTelemetry, endTelemetry, recordEvents } from '../store/telemetry.ts';
 import { formatInt } from '../format.ts';
 import { useRemote } from '../store/remote.ts';
@@ -112,6 +112,7 @@ export function buildRequest(messages: Message[], chat: boolean, seed: number): 
     top_p: s.topP,
     seed,
     stop: s.stop.length ? s.stop : undefined,
+    ...(s.logprobs ? { logprobs: true, top_logprobs: TOP_LOGPROBS } : {}),
     drop_oldest: true, // a conversation longer than the context loses its oldest turns, with a notice
   };
   const system = useSession.getState().system;
@@ -195,6 +196,7 @@ async function answer(): Promise<void> {
   const id = session.add({ role: 'assistant', content: '', seed });
   session.setStreaming(id);
   beginTelemetry(remote.connected ? null : runPrecision()); // a remote answer has no local precision
+  const tokens: TokenLogprob[] = []; // what a stopped remote answer keeps for the token view
   let live = true; // events that arrive after the result (they travel on another port) are ignored
   const abort = remote.connected ? new AbortController() : null;
   remoteAbort = abort;
@@ -207,19 +209,21 @@ async function answer(): Promise<void> {
       recordEvents(events);
       let text = '';
       for (const e of events) {
-        if (e.type === 'token') text += e.text;
-        else if (e.type === 'error') noteFailure(e);
+        if (e.type === 'token') {
+          text += e.text;
+          if (e.logprob) tokens.push(e.logprob);
+        } else if (e.type === 'error') noteFailure(e);
         else if (e.type === 'dropped' || e.type === 'recovered') addNotice(id, noticeOf(e));
       }
       if (text) useSession.getState().append(id, text);
     });
     live = false;
-    useSession.getState().update(id, { content: result.text, finish: result.finish, usage: result.usage });
+    useSession.getState().update(id, { content: result.text, finish: result.finish, usage: result.usage, ...(result.logprobs?.length ? { tokens: result.logprobs } : {}) });
     endTelemetry(result.usage, result.finish);
   } catch (e) {
     live = false;
     if (abort?.signal.aborted) {
-      useSession.getState().update(id, { finish: 'abort' }); // Stop on a remote answer: the text so far stays
+      useSession.getState().update(id, { finish: 'abort', ...(tokens.length ? { tokens } : {}) }); // Stop on a remote answer: the text so far stays
       endTelemetry(null);
     } else {
       const message = abort ? (e as Error).message : noteFailure(e);

@@ -1,8 +1,8 @@
 // A saved conversation, and its exchange format: OpenAI's chat request body ({ model, messages: [{ role, content }],
-// temperature, top_p, max_tokens, seed, stop }), the shape every OpenAI-compatible tool reads and writes; our own
+// temperature, top_p, max_tokens, seed, stop, logprobs }), the shape every OpenAI-compatible tool reads and writes; our own
 // facts (title, precision map, top_k, which answer was interrupted) ride in `metadata`, which OpenAI's API also has.
 import type { Message } from './session.ts';
-import { DEFAULT_SAMPLING, type Sampling } from './settings.ts';
+import { DEFAULT_SAMPLING, TOP_LOGPROBS, type Sampling } from './settings.ts';
 
 export interface Conversation {
   id: string;
@@ -47,6 +47,7 @@ export function toOpenAI(c: Conversation): object {
     max_tokens: s.maxTokens,
     ...(s.randomSeed ? {} : { seed: s.seed }),
     ...(s.stop.length ? { stop: s.stop } : {}),
+    ...(s.logprobs ? { logprobs: true, top_logprobs: TOP_LOGPROBS } : {}),
     metadata: {
       title: c.title,
       precision: c.precision ?? '',
@@ -101,6 +102,7 @@ export function fromOpenAI(json: unknown, id: string, now: number): Conversation
     seed: Math.round(num(b.seed, DEFAULT_SAMPLING.seed, 0, 2 ** 32 - 1)),
     randomSeed: typeof b.seed !== 'number',
     stop,
+    logprobs: b.logprobs === true,
   };
   const created = typeof meta.created === 'string' ? Date.parse(meta.created) : NaN;
   return {

@@ -1,6 +1,6 @@
 // The conversation: messages as the user sees them, plus the per-answer facts (finish reason, usage, seed).
 import { create } from 'zustand';
-import type { FinishReason, Usage } from '../../workers/api.ts';
+import type { FinishReason, TokenLogprob, Usage } from '../../workers/api.ts';
 
 export interface Message {
   id: number;
@@ -15,6 +15,8 @@ export interface Message {
   interrupted?: boolean;
   /** Assistant only: what the engine said about this answer (old turns dropped to fit, a recovered device). */
   notice?: string;
+  /** Assistant only, when logprobs were asked for: each token with its log-probability and the top alternatives. */
+  tokens?: TokenLogprob[];
 }
 
 interface SessionSlice {

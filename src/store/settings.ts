@@ -9,7 +9,8 @@
 //                        encodeMap); the model is loaded straight into it
 //   context=<positions>  what the KV cache holds (a whole number >= 64; absent: the engine's default,
 //                        min(the model's context, 4096))
-//   temperature, top_k, top_p, max_tokens, seed, stop   the OpenAI request names
+//   temperature, top_k, top_p, max_tokens, seed, stop, logprobs   the OpenAI request names (logprobs=true: each
+//                        answer keeps its tokens' probabilities and the top alternatives, for the token view)
 //   stages, mb           reserved for the pipeline view (stages, micro-batches): see PIPELINE_URL_KEYS below
 import { create } from 'zustand';
 
@@ -21,7 +22,12 @@ export interface Sampling {
   seed: number;
   randomSeed: boolean; // a fresh seed per request (shown under each answer)
   stop: string[];
+  /** Ask for each token's log-probability and the top TOP_LOGPROBS alternatives (the token view). */
+  logprobs: boolean;
 }
+
+/** Alternatives the token view lists per token (OpenAI's top_logprobs; at most 20). */
+export const TOP_LOGPROBS = 5;
 
 export const DEFAULT_SAMPLING: Sampling = {
   temperature: 0.8,
@@ -31,6 +37,7 @@ export const DEFAULT_SAMPLING: Sampling = {
   seed: 42,
   randomSeed: true,
   stop: [],
+  logprobs: false,
 };
 
 export const LIMITS = {
@@ -71,6 +78,7 @@ export function samplingFromQuery(search: string): Sampling {
   s.randomSeed = !q.has(URL_KEYS.seed);
   const stops = q.getAll('stop').filter((x) => x.length > 0);
   if (stops.length) s.stop = stops;
+  s.logprobs = q.get('logprobs') === 'true';
   return s;
 }
 
@@ -78,12 +86,14 @@ export function samplingToQuery(s: Sampling, search: string): string {
   const q = new URLSearchParams(search);
   for (const k of Object.keys(URL_KEYS) as NumericKey[]) q.delete(URL_KEYS[k]);
   q.delete('stop');
+  q.delete('logprobs');
   q.set(URL_KEYS.temperature, String(s.temperature));
   q.set(URL_KEYS.topK, String(s.topK));
   q.set(URL_KEYS.topP, String(s.topP));
   q.set(URL_KEYS.maxTokens, String(s.maxTokens));
   if (!s.randomSeed) q.set(URL_KEYS.seed, String(s.seed));
   for (const x of s.stop) q.append('stop', x);
+  if (s.logprobs) q.set('logprobs', 'true');
   return q.toString();
 }
 
@@ -131,6 +141,7 @@ interface SettingsSlice {
   setNumber: (key: NumericKey, value: number) => void;
   setRandomSeed: (random: boolean) => void;
   setStop: (stop: string[]) => void;
+  setLogprobs: (logprobs: boolean) => void;
   /** All of it at once (opening a saved conversation), each value clamped as a slider would. */
   setSampling: (sampling: Sampling) => void;
   reset: () => void;
@@ -147,10 +158,12 @@ export const useSettings = create<SettingsSlice>()((set) => ({
     set((st) => (Number.isFinite(value) ? { sampling: { ...st.sampling, [key]: clamp(key, value) } } : st)),
   setRandomSeed: (randomSeed) => set((st) => ({ sampling: { ...st.sampling, randomSeed } })),
   setStop: (stop) => set((st) => ({ sampling: { ...st.sampling, stop } })),
+  setLogprobs: (logprobs) => set((st) => ({ sampling: { ...st.sampling, logprobs } })),
   setSampling: (s) => set({ sampling: {
     ...(Object.fromEntries((Object.keys(LIMITS) as NumericKey[]).map((k) => [k, clamp(k, Number.isFinite(s[k]) ? s[k] : DEFAULT_SAMPLING[k])])) as Pick<Sampling, NumericKey>),
     randomSeed: s.randomSeed !== false,
     stop: Array.isArray(s.stop) ? s.stop.filter((x) => typeof x === 'string') : [],
+    logprobs: s.logprobs === true,
   } }),
   reset: () => set({ sampling: { ...DEFAULT_SAMPLING, stop: [] } }),
 }));
