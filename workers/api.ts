@@ -222,8 +222,11 @@ export interface GenerateResult {
   logprobs: TokenLogprob[] | null;
   /** What drop_oldest left out to fit the context (whole messages, or a plain prompt's tokens); null if nothing. */
   dropped: { messages: number; tokens: number } | null;
-  /** The engine that produced the answer's last token (it changes when a lost device sends the answer to the CPU). */
-  engine: EngineKind;
+  /**
+   * The engine that produced the answer's last token (it changes when a lost device sends the answer to the CPU);
+   * 'remote': an OpenAI-compatible server wrote it (src/engine/remote.ts), whatever that server runs on.
+   */
+  engine: EngineKind | 'remote';
 }
 
 export interface SelfTestResult {

@@ -141,5 +141,5 @@ export async function remoteGenerate(cfg: RemoteConfig, req: GenerateRequest, on
     decode_tok_s: decodeMs > 0 ? (Math.max(0, completion - 1) / decodeMs) * 1000 : 0,
   };
   onEvents([{ type: 'done', finish, usage: result }]);
-  return { promptTokens: [], tokens: [], text, finish, usage: result, logprobs: req.logprobs ? logprobs : null, dropped: null, engine: 'cpu' };
+  return { promptTokens: [], tokens: [], text, finish, usage: result, logprobs: req.logprobs ? logprobs : null, dropped: null, engine: 'remote' };
 }
