@@ -229,15 +229,6 @@ export interface GenerateResult {
   engine: EngineKind | 'remote';
 }
 
-export interface SelfTestResult {
-  ok: boolean;
-  engine: EngineKind;
-  /** Top-1 agreement and max |logit difference| of this engine against the CPU reference on a short sequence. */
-  top1Agreement: number;
-  maxAbsDiff: number;
-  message: string;
-}
-
 /**
  * Pipeline-parallel inference (Llama 3 paper §6.1; GPipe): the layers cut into `stages` contiguous stages, each on
  * a device of its own in its own worker, the residual stream x passed from stage to stage; the prompts are the
@@ -389,13 +380,10 @@ export interface EngineApi {
   /** Registers the one listener for EngineStatus (device loss and recovery, engine changes). */
   watch(onStatus: (status: EngineStatus) => void): void;
   info(): Promise<ModelInfo | null>;
-  selfTest(): Promise<SelfTestResult>;
   /** Apply a preset, an override or a whole map (re-reads and re-packs the tensors it changes); returns the new map. */
   setPrecision(change: PresetName | PrecisionOverride | PrecisionMap): Promise<ModelInfo>;
   /** GPU time per kernel and layer under the current precision (WebGPU engine with timestamp queries only). */
   profile(): Promise<ProfileResult>;
-  /** Tokenize text with the loaded model's tokenizer (for the token view). */
-  tokenize(text: string): Promise<{ id: number; text: string }[]>;
   /**
    * The inside of one forward pass, as the lesson shows it (see TraceRequest), on the active engine (the WebGPU one
    * through a debug pass, checked against the CPU engine in tests/gpu/trace.test.ts). Waits for a generation in

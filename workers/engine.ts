@@ -5,7 +5,7 @@
 // minute moves it to the CPU engine, and the UI hears of each step (watch()).
 import type {
   CachedModel, EngineApi, EngineStatus, ErrorCode, HubRepoFiles, HubSource, EngineEvent, GenerateRequest, GenerateResult, LoadOptions, LoadProgress, MemoryInfo, ModelInfo, ModelSource,
-  KernelTime, PrecisionMap, PrecisionOverride, PresetName, ProfileResult, QualityMetrics, SelfTestResult, TensorDetail, TensorNumerics,
+  KernelTime, PrecisionMap, PrecisionOverride, PresetName, ProfileResult, QualityMetrics, TensorDetail, TensorNumerics,
   PipelineEvent, PipelineRequest, PipelineResult, TokenizerComparison, TraceRequest, TraceResult,
 } from './api.ts';
 import { transfer } from 'comlink';
@@ -270,11 +270,6 @@ export class Engine implements EngineApi {
 
   async info(): Promise<ModelInfo | null> { return this.model ? this.describe() : null; }
 
-  async tokenize(text: string): Promise<{ id: number; text: string }[]> {
-    const { model } = this.loaded();
-    return model.tokenizer.encode(text, { bos: false }).map((id) => ({ id, text: model.tokenizer.tokenText(id) }));
-  }
-
   /** The lesson's look inside one pass; its arrays are transferred to the UI, not copied. */
   async trace(request: TraceRequest): Promise<TraceResult> {
     return this.exclusive(async () => {
@@ -311,16 +306,6 @@ export class Engine implements EngineApi {
     await this.loaded().forward.setPrecision(map);
     this.cache = emptyCache(); // cached keys/values were computed under the old precision
     return this.describe();
-  }
-
-  async selfTest(): Promise<SelfTestResult> {
-    return this.exclusive(async () => {
-      const { model, forward } = this.loaded();
-      const { selfTest } = await import('./model/selftest.ts');
-      const r = await selfTest(model, forward);
-      this.cache = emptyCache();
-      return r;
-    });
   }
 
   async numerics(): Promise<TensorNumerics[]> {
