@@ -76,3 +76,17 @@ export async function setSampling(page: Page, label: string, value: string): Pro
   await box.fill(value);
   await box.blur();
 }
+
+/** Per chapter: the values (by test id) that must change when the text does. */
+export const LESSON_PROBES: Record<string, string[]> = {
+  tokens: ['tokens-llama3', 'tokens-cpt-model'],
+  embedding: ['embedding-norm'],
+  attention: ['attention-top', 'kv-text'],
+  rope: ['rope-similarity'],
+  ffn: ['ffn-quiet', 'ffn-top'],
+  'next-token': ['next-top', 'next-kept', 'logit-lens'],
+  fp8: ['fp8-row-summary'],
+  pipeline: ['pipeline-prompt-m1', 'pipeline-prompt-m4'],
+  memory: ['memory-text-kv'],
+  throughput: ['throughput-prompt'],
+};

@@ -13,7 +13,7 @@ import { CHAPTERS } from '../src/lesson/chapters.ts';
 import { pageTurn } from '../src/lesson/keys.ts';
 import { samplingDistribution } from '../src/lesson/math/sampling.ts';
 import { SAMPLE_TEXT } from '../src/lesson/store.ts';
-import { hasDefaultModel, outDir, root, skipWithReason } from './helpers.ts';
+import { LESSON_PROBES, hasDefaultModel, outDir, root, skipWithReason } from './helpers.ts';
 
 const run = promisify(execFile);
 const cpuArgs = chromiumArgs.filter((a) => !/webgpu|vulkan|swiftshader/i.test(a));
@@ -21,19 +21,6 @@ test.use({ launchOptions: { executablePath: chromiumPath(), args: cpuArgs } });
 
 const OTHER_TEXT = 'My dog Rex ate 4096 small cookies, then slept!';
 
-/** Per chapter: the values (by test id) that must change when the text does. */
-const PROBES: Record<string, string[]> = {
-  tokens: ['tokens-llama3', 'tokens-cpt-model'],
-  embedding: ['embedding-norm'],
-  attention: ['attention-top', 'kv-text'],
-  rope: ['rope-similarity'],
-  ffn: ['ffn-quiet', 'ffn-top'],
-  'next-token': ['next-top', 'next-kept', 'logit-lens'],
-  fp8: ['fp8-row-summary'],
-  pipeline: ['pipeline-prompt-m1', 'pipeline-prompt-m4'],
-  memory: ['memory-text-kv'],
-  throughput: ['throughput-prompt'],
-};
 
 const lesson = (page: Page) => page.getByRole('region', { name: 'Lesson' });
 const link = (chapter: string, text = SAMPLE_TEXT, extra = '') => `/?lesson=${chapter}&text=${encodeURIComponent(text)}${extra}`;
@@ -41,7 +28,7 @@ const link = (chapter: string, text = SAMPLE_TEXT, extra = '') => `/?lesson=${ch
 /** The probes' texts joined, once every one of them shows something. */
 async function probe(page: Page, chapter: string): Promise<string> {
   const values: string[] = [];
-  for (const id of PROBES[chapter]) {
+  for (const id of LESSON_PROBES[chapter]) {
     const el = lesson(page).getByTestId(id);
     await expect(el).toHaveText(/\S/, { timeout: 60_000 });
     values.push(await el.innerText());

@@ -30,7 +30,7 @@ test('Profile draws GPU time per kernel and per layer, and again after a precisi
   expect(kernelMs.reduce((s, ms) => s + ms, 0)).toBeGreaterThan(0);
   expect(Number(await profile.locator('g[data-kernel="w1"]').getAttribute('data-ms'))).toBeGreaterThan(0);
 
-  const nLayers = await page.getByRole('region', { name: 'Quantization map' }).getByRole('button', { name: /^Layer \d+, every matrix/ }).count();
+  const nLayers = await page.getByRole('region', { name: 'Quantization map' }).getByRole('button', { name: /^L\d+: layer \d+, every matrix/ }).count();
   const layers = profile.getByTestId('profile-layers').locator('g[data-layer]');
   await expect(layers).toHaveCount(nLayers + 2); // the embedding and the head apart
   const layerMs = await msOf(layers);

@@ -160,7 +160,7 @@ test('a link’s context loads that KV size; a map for another layer count leave
   await expect(error).toContainText('running bf16');
   expect(await error.innerText()).not.toContain('\n');
   await expect(model.getByText(/does not fit this model/)).toHaveCount(1); // the engine's notice says it too: once on the page
-  await expect(page.getByRole('region', { name: 'Quantization map' }).getByRole('button', { name: /^Layer 1 wo: bf16, / })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Quantization map' }).getByRole('button', { name: /^Layer 1 wo: bf16 / })).toBeVisible();
   await expect(page).toHaveURL(/[?&]precision=bf16&context=256(&|$)/);
   await model.screenshot({ path: resolve('e2e-output', '7-link-map-does-not-fit-1280-light.png') });
 });

@@ -83,7 +83,7 @@ function Header() {
       <img src={`${import.meta.env.BASE_URL}favicon.svg`} alt="" className="size-9" />
       <div className="min-w-0">
         <h1 className="text-xl font-bold tracking-tight text-zinc-900 sm:text-2xl dark:text-zinc-50">Llama FP8 Playground</h1>
-        <p className="text-sm text-zinc-500 dark:text-zinc-400">
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
           A Llama 3.1-architecture model running in your browser, with FP8 and BF16 WebGPU kernels
         </p>
       </div>
@@ -93,7 +93,7 @@ function Header() {
         <p className="flex min-w-0 items-center gap-2 rounded-full border border-zinc-200 bg-white px-3 py-1 text-sm dark:border-zinc-800 dark:bg-zinc-900">
           <span className="size-2 rounded-full bg-sky-500" aria-hidden="true" />
           <span className="max-w-[16rem] truncate font-medium">{remote}</span>
-          <span className="text-zinc-500 dark:text-zinc-400">Remote</span>
+          <span className="text-zinc-600 dark:text-zinc-400">Remote</span>
         </p>
       )}
       {info && !remote && (
@@ -103,7 +103,7 @@ function Header() {
             aria-hidden="true"
           />
           <span className="max-w-[16rem] truncate font-medium">{info.name}</span>
-          <span className="text-zinc-500 dark:text-zinc-400">{info.engine === 'webgpu' ? 'WebGPU' : 'CPU'}</span>
+          <span className="text-zinc-600 dark:text-zinc-400">{info.engine === 'webgpu' ? 'WebGPU' : 'CPU'}</span>
         </p>
       )}
         <ExportMenu />

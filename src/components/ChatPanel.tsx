@@ -167,7 +167,7 @@ export function ChatPanel() {
             </Button>
           </div>
         </div>
-        <p className="mt-1.5 hidden px-1 text-xs text-zinc-500 sm:block dark:text-zinc-400">
+        <p className="mt-1.5 hidden px-1 text-xs text-zinc-600 sm:block dark:text-zinc-400">
           <kbd className="font-sans font-semibold">Enter</kbd> sends · <kbd className="font-sans font-semibold">Shift+Enter</kbd> new line ·{' '}
           <kbd className="font-sans font-semibold">Esc</kbd> stops
         </p>
@@ -179,7 +179,7 @@ export function ChatPanel() {
 function EmptyState(props: { ready: boolean; completion: boolean; onPick: (text: string) => void }) {
   if (!props.ready) {
     return (
-      <div className="m-auto max-w-sm text-center text-sm text-zinc-500 dark:text-zinc-400">
+      <div className="m-auto max-w-sm text-center text-sm text-zinc-600 dark:text-zinc-400">
         The conversation starts once a model is loaded. Open one in the Model panel, or drop a .gguf file or a model
         folder anywhere on the page.
       </div>
@@ -188,7 +188,7 @@ function EmptyState(props: { ready: boolean; completion: boolean; onPick: (text:
   const list = props.completion ? SUGGESTIONS.completion : SUGGESTIONS.chat;
   return (
     <div className="m-auto flex max-w-md flex-col items-center gap-3 text-center">
-      <p className="text-sm text-zinc-500 dark:text-zinc-400">
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">
         {props.completion
           ? 'This model has no chat template, so it continues whatever text you give it. Try:'
           : 'Ask the model something. Try:'}

@@ -59,7 +59,7 @@ export function ContextPicker({ info }: { info: ModelInfo }) {
           ))}
         </select>
       </div>
-      <p id={`${id}-hint`} className="text-xs text-zinc-500 dark:text-zinc-400">
+      <p id={`${id}-hint`} className="text-xs text-zinc-600 dark:text-zinc-400">
         Positions the KV cache holds (the model allows {formatInt(info.config.contextLength)}); changing it reloads the model.
       </p>
       <p role="status" className="text-xs text-indigo-700 dark:text-indigo-300" data-testid="context-status">

@@ -36,12 +36,12 @@ export function DeviceModels() {
   const available = storage.quota !== null && storage.usage !== null ? storage.quota - storage.usage : null;
   return (
     <div role="group" aria-labelledby="device-models-title" className="flex flex-col gap-2.5">
-      <h3 id="device-models-title" className="text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+      <h3 id="device-models-title" className="text-xs font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400">
         Models on this device
       </h3>
       {listError && <p className="text-xs text-rose-700 dark:text-rose-300">{listError}</p>}
       {models !== null && models.length === 0 && !listError && (
-        <p className="text-sm text-zinc-500 dark:text-zinc-400">None yet: a model loaded from the Hub stays here.</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">None yet: a model loaded from the Hub stays here.</p>
       )}
       {models && models.length > 0 && (
         <ul className="flex flex-col gap-2">
@@ -57,7 +57,7 @@ export function DeviceModels() {
                   </span>
                 )}
               </div>
-              <p className="truncate text-xs text-zinc-500 tabular-nums dark:text-zinc-400" title={revisions(m)}>
+              <p className="truncate text-xs text-zinc-600 tabular-nums dark:text-zinc-400" title={revisions(m)}>
                 {revisions(m)} · {formatBytes(m.bytes)} · {ago(m.lastUsed)}
               </p>
               {confirming === m.repo ? (
@@ -82,7 +82,7 @@ export function DeviceModels() {
           ))}
         </ul>
       )}
-      <p className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400" data-testid="device-storage">
+      <p className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400" data-testid="device-storage">
         {storage.usage === null ? 'Storage: not reported by this browser' : `Storage: ${formatBytes(storage.usage)} used`}
         {available !== null && `, ${formatBytes(available)} available`}
         {storage.kind && ` (${storage.kind === 'opfs' ? 'origin private file system' : 'Cache Storage'})`}
@@ -91,7 +91,7 @@ export function DeviceModels() {
         <Button size="sm" onClick={() => void keepModels()} disabled={storage.persisted === true}>
           Keep models (persistent storage)
         </Button>
-        <span className="text-xs text-zinc-500 dark:text-zinc-400" data-testid="device-persisted">
+        <span className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="device-persisted">
           {storage.persisted === true ? 'Granted: the browser keeps them when space runs low'
             : storage.persisted === false ? 'Not granted: the browser may clear them when space runs low' : ''}
         </span>

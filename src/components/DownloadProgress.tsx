@@ -20,7 +20,7 @@ function Bar({ label, title, text, pct, testId, thin }: { label: string; title: 
         <span className={`truncate ${thin ? 'text-xs text-zinc-600 dark:text-zinc-300' : 'font-medium text-zinc-800 dark:text-zinc-200'}`} title={title}>
           {title}
         </span>
-        {pct !== null && <span className="shrink-0 text-xs text-zinc-500 tabular-nums dark:text-zinc-400">{pct.toFixed(0)}%</span>}
+        {pct !== null && <span className="shrink-0 text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{pct.toFixed(0)}%</span>}
       </div>
       <div
         role="progressbar"
@@ -37,7 +37,7 @@ function Bar({ label, title, text, pct, testId, thin }: { label: string; title: 
           style={pct === null ? undefined : { width: `${pct}%` }}
         />
       </div>
-      <p className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400">{text}</p>
+      <p className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{text}</p>
     </div>
   );
 }

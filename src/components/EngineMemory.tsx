@@ -37,7 +37,7 @@ function Bar({ what, segments }: { what: string; segments: Segment[] }) {
           <span key={s.label} className="h-full min-w-px" style={{ ...s.style, width: `${(100 * s.bytes) / total}%` }} />
         ))}
       </div>
-      <ul aria-hidden="true" className="flex flex-wrap gap-x-3 gap-y-0.5 text-[0.7rem] text-zinc-500 dark:text-zinc-400">
+      <ul aria-hidden="true" className="flex flex-wrap gap-x-3 gap-y-0.5 text-[0.7rem] text-zinc-600 dark:text-zinc-400">
         {shown.map((s) => (
           <li key={s.label} className="flex items-center gap-1">
             <span className="inline-block size-2.5 rounded-sm" style={s.style} />
@@ -52,7 +52,7 @@ function Bar({ what, segments }: { what: string; segments: Segment[] }) {
 function Row({ label, testId, children }: { label: string; testId: string; children: ReactNode }) {
   return (
     <div className="flex min-w-0 flex-col">
-      <dt className="text-xs text-zinc-500 dark:text-zinc-400">{label}</dt>
+      <dt className="text-xs text-zinc-600 dark:text-zinc-400">{label}</dt>
       <dd className="text-sm text-zinc-900 tabular-nums dark:text-zinc-100" data-testid={testId}>{children}</dd>
     </div>
   );
@@ -66,7 +66,7 @@ export function EngineMemory({ info }: { info: ModelInfo }) {
 
   return (
     <section aria-labelledby="engine-memory-title" className="flex flex-col gap-2" data-testid="engine-memory">
-      <h3 id="engine-memory-title" className="text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+      <h3 id="engine-memory-title" className="text-xs font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400">
         Memory held
       </h3>
       {gpu ? (

@@ -36,7 +36,7 @@ export function HubOpen() {
 
   return (
     <div role="group" aria-labelledby="hub-open-title" className="flex flex-col gap-3">
-      <h3 id="hub-open-title" className="text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+      <h3 id="hub-open-title" className="text-xs font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400">
         From the Hugging Face Hub
       </h3>
       <form
@@ -63,7 +63,7 @@ export function HubOpen() {
           Load
         </Button>
       </form>
-      <p id="hub-model-id-help" className="text-xs text-zinc-500 dark:text-zinc-400">
+      <p id="hub-model-id-help" className="text-xs text-zinc-600 dark:text-zinc-400">
         <code className={code}>org/name</code>, <code className={code}>org/name@revision</code> or a GGUF file,{' '}
         <code className={code}>org/name/file.Q4_K_M.gguf</code>. Files are kept in this browser's storage and read from there
         piece by piece: the next load needs no network, and a stopped download resumes where it stopped.
@@ -78,7 +78,7 @@ export function HubOpen() {
             {pick.gguf.map((f) => (
               <li key={f.path} className="flex items-center gap-2 text-sm">
                 <span className="min-w-0 flex-1 truncate font-mono text-xs" title={f.path}>{f.path}</span>
-                <span className="shrink-0 text-xs text-zinc-500 tabular-nums dark:text-zinc-400">{formatBytes(f.size)}</span>
+                <span className="shrink-0 text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{formatBytes(f.size)}</span>
                 <Button
                   size="sm"
                   aria-label={`Load ${f.path}`}
@@ -123,7 +123,7 @@ export function HubOpen() {
           <input type="checkbox" checked={remember} onChange={(e) => setToken(token, e.target.checked)} className={focusRing} />
           Remember on this device
         </label>
-        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+        <p className="text-xs text-zinc-600 dark:text-zinc-400">
           Kept for this tab only unless remembered; sent to the Hub's own address only, never to the file servers it
           redirects to.
         </p>
@@ -160,7 +160,7 @@ function EndpointSetting() {
           <Button type="submit" variant="secondary" size="sm">Use</Button>
         </div>
         {problem && <p role="alert" className="text-rose-700 dark:text-rose-300">{problem}</p>}
-        <p className="text-zinc-500 dark:text-zinc-400">
+        <p className="text-zinc-600 dark:text-zinc-400">
           Now {endpoint}. A mirror of the Hub, as <code className={code}>HF_ENDPOINT</code> for the CLI. Changing it forgets the token.
         </p>
       </form>

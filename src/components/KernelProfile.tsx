@@ -68,7 +68,7 @@ export function KernelProfile() {
   return (
     <section aria-labelledby="profile-title" className="mt-4 border-t border-zinc-100 pt-3 dark:border-zinc-800" data-testid="kernel-profile">
       <div className="flex items-center gap-2">
-        <h3 id="profile-title" className="text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+        <h3 id="profile-title" className="text-xs font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400">
           GPU time per layer and per kernel
         </h3>
         {running && <Spinner label="Profiling" />}
@@ -76,7 +76,7 @@ export function KernelProfile() {
           Profile
         </Button>
       </div>
-      <p id={statusId} className="mt-1 text-[0.7rem] text-zinc-500 dark:text-zinc-400" aria-live="polite">
+      <p id={statusId} className="mt-1 text-[0.7rem] text-zinc-600 dark:text-zinc-400" aria-live="polite">
         {running ? 'Profiling: one compute pass per kernel…'
           : (blocked ?? (last ? '' : 'Times each kernel of one decode step and one prefill chunk on the GPU (timestamp queries).'))}
       </p>
@@ -114,7 +114,7 @@ export function KernelProfile() {
           </Figure>
           <Legend times={times} />
           {mine.length > 1 && <Compare measured={mine} phase={phase} />}
-          <p className="text-[0.7rem] text-zinc-500 dark:text-zinc-400">
+          <p className="text-[0.7rem] text-zinc-600 dark:text-zinc-400">
             Each kernel runs in a compute pass of its own between two timestamps, so the sum is a little more than a
             real forward, which encodes all of them in one pass.
             {last.adapter && isCpuAdapter(last.adapter) && ' This adapter emulates the GPU on the CPU, where times vary a lot from run to run: profile again to see how much they move.'}
@@ -128,7 +128,7 @@ export function KernelProfile() {
 function Figure({ title, children }: { title: string; children: ReactNode }) {
   return (
     <figure className="min-w-0">
-      <figcaption className="mb-1 text-[0.7rem] font-medium text-zinc-500 dark:text-zinc-400">{title}</figcaption>
+      <figcaption className="mb-1 text-[0.7rem] font-medium text-zinc-600 dark:text-zinc-400">{title}</figcaption>
       {children}
     </figure>
   );

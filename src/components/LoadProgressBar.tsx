@@ -27,7 +27,7 @@ export function LoadProgressBar({ progress, rate = null, label }: { progress: Lo
     <div className="flex flex-col gap-1.5">
       <div className="flex items-baseline justify-between gap-2 text-sm">
         <span className="truncate font-medium text-zinc-800 dark:text-zinc-200" title={label}>{label}</span>
-        {pct !== null && <span className="shrink-0 text-xs text-zinc-500 tabular-nums dark:text-zinc-400">{pct.toFixed(0)}%</span>}
+        {pct !== null && <span className="shrink-0 text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{pct.toFixed(0)}%</span>}
       </div>
       <div
         role="progressbar"
@@ -43,7 +43,7 @@ export function LoadProgressBar({ progress, rate = null, label }: { progress: Lo
           style={pct === null ? undefined : { width: `${pct}%` }}
         />
       </div>
-      <p className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400" data-testid="load-progress-text">
+      <p className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400" data-testid="load-progress-text">
         {text}
       </p>
     </div>

@@ -19,7 +19,7 @@ export function MemoryByPrecision() {
 
   return (
     <section aria-labelledby="memory-title" className="mt-4 border-t border-zinc-100 pt-3 dark:border-zinc-800" data-testid="memory-by-precision">
-      <h3 id="memory-title" className="mb-2 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+      <h3 id="memory-title" className="mb-2 text-xs font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400">
         Weight memory by precision
       </h3>
       <ul className="flex flex-col gap-1.5">
@@ -36,7 +36,7 @@ export function MemoryByPrecision() {
           </li>
         ))}
       </ul>
-      <p className="mt-1.5 text-[0.7rem] text-zinc-500 dark:text-zinc-400">
+      <p className="mt-1.5 text-[0.7rem] text-zinc-600 dark:text-zinc-400">
         f32 4 B, bf16 2 B, fp8 1 B per weight + one f32 scale per row; rows padded to 16 B for vec4 loads.
       </p>
     </section>

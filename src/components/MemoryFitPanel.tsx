@@ -107,11 +107,11 @@ export function MemoryFitPanel() {
         {fits.map(({ recipe, label, fit }) => (
           <DeployCommands key={recipe} model={choice === 'loaded' && loaded ? loaded.name : choice} recipe={recipe} label={label} fit={fit} context={context} batch={batch} />
         ))}
-        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+        <p className="text-xs text-zinc-600 dark:text-zinc-400">
           Flags as documented by vLLM 0.8 (Distributed Inference and Serving) and llama.cpp&apos;s server README.
         </p>
       </div>
-      <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">
+      <p className="mt-2 text-xs text-zinc-600 dark:text-zinc-400">
         FP8 recipe (Llama 3, §6.2): w1, w3, w2 of layers 1 … L−2 in FP8 with one f32 scale per row; attention, first
         and last layer, embeddings and head in BF16. KV cache in BF16: 2 × layers × KV heads × head dim × context ×
         batch × 2 bytes. Activations and workspace are not counted.
@@ -137,13 +137,13 @@ function FitRow({ label, name, fit, axis }: { label: string; name: string; fit: 
       <div className="flex flex-wrap items-baseline justify-between gap-x-3">
         <p className="text-sm font-semibold text-zinc-900 dark:text-zinc-100">
           {label}{' '}
-          <span className="font-normal text-zinc-500 dark:text-zinc-400">
+          <span className="font-normal text-zinc-600 dark:text-zinc-400">
             {name} · {formatCount(w.params)} params
           </span>
         </p>
         <p className="text-sm tabular-nums" data-testid={`fit-${label}`}>
           <span className="font-semibold">{formatBytes(fit.total)}</span>
-          <span className="text-zinc-500 dark:text-zinc-400"> → </span>
+          <span className="text-zinc-600 dark:text-zinc-400"> → </span>
           <span
             className={`rounded-full px-2 py-0.5 text-xs font-semibold ${
               fit.nodes === 1
@@ -176,7 +176,7 @@ function FitRow({ label, name, fit, axis }: { label: string; name: string; fit: 
           />
         ))}
       </div>
-      <div className="flex text-[0.7rem] text-zinc-500 dark:text-zinc-400" aria-hidden="true">
+      <div className="flex text-[0.7rem] text-zinc-600 dark:text-zinc-400" aria-hidden="true">
         {nodes.map((n) => (
           <span key={n} className="flex-1 text-center">
             node {n + 1} ({formatBytes(NODE_BYTES)})

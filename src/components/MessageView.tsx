@@ -14,7 +14,7 @@ function TextWithSpecials({ text }: { text: string }) {
     <>
       {parts.map((p, i) =>
         i % 2 === 1 ? (
-          <span key={i} className="rounded bg-zinc-200/60 px-0.5 font-mono text-[0.85em] text-zinc-500 dark:bg-zinc-700/60 dark:text-zinc-400">
+          <span key={i} className="rounded bg-zinc-200/60 px-0.5 font-mono text-[0.85em] text-zinc-600 dark:bg-zinc-700/60 dark:text-zinc-400">
             {p}
           </span>
         ) : (
@@ -63,7 +63,7 @@ export const MessageView = memo(function MessageView(props: {
       aria-label={`${who} message`}
       className={`group flex flex-col gap-1 ${user && !completion ? 'items-end' : 'items-start'}`}
     >
-      <div className="flex items-center gap-2 px-1 text-xs font-medium text-zinc-500 dark:text-zinc-400">
+      <div className="flex items-center gap-2 px-1 text-xs font-medium text-zinc-600 dark:text-zinc-400">
         <span>{who}</span>
         {streaming && (
           <span className="inline-flex items-center gap-1 text-indigo-600 dark:text-indigo-400">
@@ -81,13 +81,13 @@ export const MessageView = memo(function MessageView(props: {
         }`}
       >
         {props.lead && (
-          <span className="text-zinc-400 dark:text-zinc-500" aria-hidden="true">
+          <span className="text-zinc-500 dark:text-zinc-400" aria-hidden="true">
             …{props.lead}
           </span>
         )}
         {tokenView ? <TokenView tokens={m.tokens!} /> : <TextWithSpecials text={m.content} />}
         {streaming && <span className="ml-0.5 inline-block h-4 w-1.5 translate-y-0.5 animate-pulse bg-indigo-500" aria-hidden="true" />}
-        {!streaming && !user && m.content === '' && !m.error && <span className="text-zinc-400 italic">(no text)</span>}
+        {!streaming && !user && m.content === '' && !m.error && <span className="text-zinc-500 italic">(no text)</span>}
       </div>
       {m.interrupted && (
         <p className="px-1 text-sm text-amber-700 dark:text-amber-300">
@@ -104,7 +104,7 @@ export const MessageView = memo(function MessageView(props: {
           {m.error}
         </p>
       )}
-      <div className="flex flex-wrap items-center gap-x-2 gap-y-1 px-1 text-xs text-zinc-500 dark:text-zinc-400">
+      <div className="flex flex-wrap items-center gap-x-2 gap-y-1 px-1 text-xs text-zinc-600 dark:text-zinc-400">
         {!user && m.usage && (
           <span className="tabular-nums">
             {formatInt(m.usage.completion_tokens)} tokens · {formatFigure(m.usage.decode_tok_s)} tok/s

@@ -17,9 +17,9 @@ import { Button, Panel } from './ui.tsx';
 function Fact({ label, code, wide, children }: { label: string; code?: string; wide?: boolean; children: ReactNode }) {
   return (
     <div className={`flex min-w-0 flex-col ${wide ? 'col-span-2' : ''}`}>
-      <dt className="text-xs text-zinc-500 dark:text-zinc-400">
+      <dt className="text-xs text-zinc-600 dark:text-zinc-400">
         {label}
-        {code && <code className="ml-1 font-mono text-[0.7rem] text-zinc-400 dark:text-zinc-500">{code}</code>}
+        {code && <code className="ml-1 font-mono text-[0.7rem] text-zinc-500 dark:text-zinc-400">{code}</code>}
       </dt>
       <dd className="truncate text-sm font-medium text-zinc-900 tabular-nums dark:text-zinc-100">{children}</dd>
     </div>
@@ -76,7 +76,7 @@ export function ModelPanel() {
               {info.name}
             </p>
             {source && (
-              <p className="truncate text-xs text-zinc-500 dark:text-zinc-400" title={describeSource(source)}>
+              <p className="truncate text-xs text-zinc-600 dark:text-zinc-400" title={describeSource(source)}>
                 from {describeSource(source)}
               </p>
             )}
@@ -111,7 +111,7 @@ export function ModelPanel() {
           <EngineMemory info={info} />
         </div>
       ) : (
-        !loading && !error && <p className="text-sm text-zinc-500 dark:text-zinc-400">No model loaded.</p>
+        !loading && !error && <p className="text-sm text-zinc-600 dark:text-zinc-400">No model loaded.</p>
       )}
 
       <div className="border-t border-zinc-100 pt-4 dark:border-zinc-800">

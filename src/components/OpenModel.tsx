@@ -23,7 +23,7 @@ export function OpenModel() {
 
   return (
     <div className="flex flex-col gap-3">
-      <h3 className="text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Open a model</h3>
+      <h3 className="text-xs font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400">Open a model</h3>
       <div className="flex flex-wrap gap-2">
         <Button variant="secondary" onClick={() => fileInput.current?.click()}>
           Open files…
@@ -65,7 +65,7 @@ export function OpenModel() {
           }}
         />
       </div>
-      <p className="text-xs text-zinc-500 dark:text-zinc-400">
+      <p className="text-xs text-zinc-600 dark:text-zinc-400">
         A <code className="font-mono">.gguf</code> file, or a Hugging Face model folder: <code className="font-mono">config.json</code>,{' '}
         <code className="font-mono">model.safetensors</code> or its shards with{' '}
         <code className="font-mono">model.safetensors.index.json</code>, <code className="font-mono">tokenizer.json</code> (+{' '}

@@ -120,7 +120,7 @@ export function PipelinePanel() {
           <Button onClick={() => void start('sweep')} disabled={!idle} title="Runs m = 1, 2, 4, 8 with these stages">Sweep m = 1, 2, 4, 8</Button>
           {running && <Button variant="danger" onClick={stop}>Stop</Button>}
         </div>
-        <p className="min-w-0 text-xs text-zinc-500 dark:text-zinc-400" aria-live="polite">
+        <p className="min-w-0 text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
           {running === 'sweep' ? `Sweeping: run ${sweep.length + 1} of ${SWEEP.length}…` : running ? 'Running…' : !info ? 'Load a model first.' : chatting ? 'Waiting for the chat to finish.' : ''}
         </p>
       </div>
@@ -146,7 +146,7 @@ export function PipelinePanel() {
             <Figure label="Latency" value={formatMs(s.ttftMs)} note={`first token; then ${formatMs(s.tpotMs)} per token`} />
           </dl>
           <p className="mt-2 text-xs text-zinc-600 dark:text-zinc-400">{describeRun(s)}</p>
-          <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
+          <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
             Busy time is {s.timing === 'gpu' ? 'GPU time from timestamp queries' : 'host time around each stage’s work'} on the{' '}
             {s.engine === 'webgpu' ? 'WebGPU' : 'CPU'} engine{s.setupMs > 0 ? `; setting up the stages took ${formatMs(s.setupMs)}` : ''}.
             {s.microBatches < s.stages && ` In steady decode a token must cross every stage before its sequence’s next one starts, so with m < p at least ${formatPct(s.bubbleDecode)} of stage time idles, however the work overlaps.`}
@@ -188,9 +188,9 @@ function Picker(props: { id: string; label: string; value: number; options: numb
 function Figure({ label, value, note, strong }: { label: string; value: string; note: string; strong?: boolean }) {
   return (
     <div className="rounded-xl bg-zinc-50 px-3 py-2 dark:bg-zinc-800/60">
-      <dt className="text-xs text-zinc-500 dark:text-zinc-400">{label}</dt>
+      <dt className="text-xs text-zinc-600 dark:text-zinc-400">{label}</dt>
       <dd className={`text-xl font-semibold tabular-nums ${strong ? 'text-indigo-700 dark:text-indigo-300' : 'text-zinc-900 dark:text-zinc-50'}`}>{value}</dd>
-      <dd className="text-[0.7rem] text-zinc-500 dark:text-zinc-400">{note}</dd>
+      <dd className="text-[0.7rem] text-zinc-600 dark:text-zinc-400">{note}</dd>
     </div>
   );
 }

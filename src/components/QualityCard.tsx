@@ -16,7 +16,7 @@ const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '�
 function Figure({ label, value, testId, hint }: { label: string; value: string; testId: string; hint: string }) {
   return (
     <div className="min-w-0 rounded-lg bg-zinc-50 px-2.5 py-1.5 dark:bg-zinc-800/60" title={hint}>
-      <dt className="text-[0.7rem] text-zinc-500 dark:text-zinc-400">{label}</dt>
+      <dt className="text-[0.7rem] text-zinc-600 dark:text-zinc-400">{label}</dt>
       <dd className="truncate text-lg font-semibold text-zinc-900 tabular-nums dark:text-zinc-50" data-testid={testId}>
         {value}
       </dd>
@@ -37,7 +37,7 @@ function Measuring({ progress }: { progress: QualityProgress | null }) {
           <div className={`h-full rounded-full bg-indigo-600 transition-[width] dark:bg-indigo-400 ${pctDone === null ? 'w-1/4 animate-pulse' : ''}`}
             style={pctDone === null ? undefined : { width: `${Math.max(4, pctDone)}%` }} />
         </div>
-        <p className="truncate text-xs text-zinc-500 dark:text-zinc-400" data-testid="quality-step">{text}</p>
+        <p className="truncate text-xs text-zinc-600 dark:text-zinc-400" data-testid="quality-step">{text}</p>
       </div>
       <Button size="sm" onClick={cancelQuality}>Cancel</Button>
     </div>
@@ -67,14 +67,14 @@ export function QualityCard() {
   return (
     <section aria-labelledby="quality-title" className="flex min-w-0 flex-col gap-2" data-testid="quality" data-status={status}>
       <div className="flex items-center gap-2">
-        <h3 id="quality-title" className="text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+        <h3 id="quality-title" className="text-xs font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400">
           Quality vs <span className="font-mono normal-case" data-testid="quality-reference">{info?.storedPrecision ?? reference}</span>
         </h3>
         {status === 'measuring' && auto && <Spinner label="Measuring quality" />}
-        {q && <span className="ml-auto font-mono text-xs text-zinc-500 dark:text-zinc-400">{q.label} · {q.result.tokens} tokens</span>}
+        {q && <span className="ml-auto font-mono text-xs text-zinc-600 dark:text-zinc-400">{q.label} · {q.result.tokens} tokens</span>}
       </div>
       {status === 'empty' || status === 'idle' ? (
-        <p className="rounded-lg border border-dashed border-zinc-300 px-3 py-3 text-sm text-zinc-500 dark:border-zinc-700 dark:text-zinc-400" data-testid="quality-empty">
+        <p className="rounded-lg border border-dashed border-zinc-300 px-3 py-3 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400" data-testid="quality-empty">
           {status === 'idle' ? 'Load a model to measure quality.' : 'Send a message first: quality is measured on the conversation.'}
         </p>
       ) : (
@@ -85,20 +85,20 @@ export function QualityCard() {
                 disabled={loading !== null || streaming || pending !== null}>
                 Measure quality
               </Button>
-              <p className="min-w-0 flex-1 text-xs text-zinc-500 dark:text-zinc-400">
+              <p className="min-w-0 flex-1 text-xs text-zinc-600 dark:text-zinc-400">
                 {formatBytes(info.weightBytes)} of weights: a measurement re-reads the FP8/BF16 tensors twice, so it runs when you ask.
               </p>
             </div>
           )}
           {status === 'measuring' && !auto && <Measuring progress={progress} />}
-          <dl className={`grid grid-cols-2 gap-1.5 transition-opacity ${status === 'measuring' || stale ? 'opacity-60' : ''}`}>
+          <dl className={`grid grid-cols-2 gap-1.5 ${status === 'measuring' || stale ? '[&_dd]:text-zinc-600 [&_dd]:italic dark:[&_dd]:text-zinc-300' : ''}`}>
             <Figure label="KL mean" value={r ? formatKl(r.kl_mean) : '–'} testId="quality-kl-mean" hint={`mean per-token KL(${reference} ‖ current), nats`} />
             <Figure label="KL max" value={r ? formatKl(r.kl_max) : '–'} testId="quality-kl-max" hint="largest per-token KL, nats" />
             <Figure label="Top-1 agreement" value={r ? pct(r.top1_agreement) : '–'} testId="quality-top1" hint="positions where both pick the same most likely token" />
             <Figure label="Perplexity" value={r ? `${formatFigure(r.perplexity)}` : '–'} testId="quality-ppl" hint={r ? `${reference} reference: ${formatFigure(r.reference_perplexity)}` : ''} />
           </dl>
           {r && (
-            <p className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400" data-testid="quality-reference-ppl">
+            <p className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400" data-testid="quality-reference-ppl">
               <span className="font-mono">{reference}</span> reference perplexity {formatFigure(r.reference_perplexity)} on the same {r.tokens} tokens
               {stale && <> · measured under <span className="font-mono">{q.label}</span>, before the latest change</>}
             </p>
@@ -111,7 +111,7 @@ export function QualityCard() {
           {status === 'error' && <p role="alert" className="text-xs text-rose-700 dark:text-rose-300">{error}</p>}
           {compare.length > 1 && (
             <table className="w-full text-xs tabular-nums" aria-label="Quality of each precision on this conversation">
-              <thead className="text-zinc-500 dark:text-zinc-400">
+              <thead className="text-zinc-600 dark:text-zinc-400">
                 <tr>
                   <th className="py-0.5 text-left font-medium">precision</th>
                   <th className="text-right font-medium">KL mean</th>

@@ -17,8 +17,13 @@ const rowClass = 'grid grid-cols-[2.5rem_repeat(7,minmax(0,1fr))] gap-1 sm:grid-
 
 /** What a cell says to a screen reader and in its tooltip: "Layer 3 w1: fp8e4m3 with FP8 inputs, 12.3 kB"; a tied
  * head stored like the embedding reads the embedding's rows ("bf16, 0 B: the embedding's rows"). */
+/**
+ * What a cell says to assistive technology: its visible text first (WCAG 2.5.3, label in name: a voice user says
+ * what they see, "bf16 32.8 kB"), then the full format name where the short one differs, and the FP8 inputs.
+ */
 export function cellText(spec: LinearSpec, bytes: number, shared = false): string {
-  return `${spec.dtype}${spec.act ? ' with FP8 inputs' : ''}, ${formatBytes(bytes)}${shared ? ': the embedding’s rows' : ''}`;
+  const short = FORMAT_STYLE[spec.dtype].short;
+  return `${short} ${formatBytes(bytes)}${short !== spec.dtype ? `, ${spec.dtype}` : ''}${spec.act ? ' with FP8 inputs' : ''}${shared ? ': the embedding’s rows' : ''}`;
 }
 
 export function QuantGrid({ info, bytes }: { info: ModelInfo; bytes: MapBytes }) {
@@ -85,7 +90,7 @@ export function QuantGrid({ info, bytes }: { info: ModelInfo; bytes: MapBytes })
         style={formatStyle(spec.dtype)}
         className={`relative flex h-9 min-w-0 flex-col items-center justify-center rounded-md font-mono text-[0.7rem] leading-tight font-semibold shadow-[inset_0_0_0_1px_rgba(0,0,0,0.12)] transition-transform hover:scale-[1.04] sm:h-11 sm:text-xs ${disabled ? 'cursor-not-allowed' : ''} ${focusRing}`}
       >
-        <span>{FORMAT_STYLE[spec.dtype].short}</span>
+        <span>{FORMAT_STYLE[spec.dtype].short}</span>{' '}
         <span className="hidden text-[0.62rem] font-medium opacity-85 sm:block">{formatBytes(b)}</span>
         {spec.act && <span className="absolute top-0.5 right-0.5 size-1.5 rounded-full bg-current" aria-hidden="true" />}
       </button>
@@ -111,11 +116,11 @@ export function QuantGrid({ info, bytes }: { info: ModelInfo; bytes: MapBytes })
   );
 
   const rowTotal = (n: number) => (
-    <span role="gridcell" className="hidden items-center justify-end text-xs text-zinc-500 tabular-nums sm:flex dark:text-zinc-400">{formatBytes(n)}</span>
+    <span role="gridcell" className="hidden items-center justify-end text-xs text-zinc-600 tabular-nums sm:flex dark:text-zinc-400">{formatBytes(n)}</span>
   );
   const spanRow = (r: number, name: string, label: 'embedding' | 'output', spec: LinearSpec, b: number) => (
     <div role="row" className={rowClass}>
-      <span role="rowheader" className="flex items-center font-mono text-[0.7rem] text-zinc-500 dark:text-zinc-400">
+      <span role="rowheader" className="flex items-center font-mono text-[0.7rem] text-zinc-600 dark:text-zinc-400">
         {label === 'embedding' ? 'emb' : 'head'}
       </span>
       <div role="gridcell" aria-colspan={COLS} className="col-span-7 grid">
@@ -128,20 +133,20 @@ export function QuantGrid({ info, bytes }: { info: ModelInfo; bytes: MapBytes })
   return (
     <div role="grid" aria-label="Precision of each weight matrix" aria-rowcount={L + 3} onKeyDown={onKeyDown} className="flex min-w-0 flex-col gap-1">
       <div role="row" className={rowClass}>
-        <span role="columnheader" className="flex items-end pb-1 text-[0.65rem] text-zinc-500 dark:text-zinc-400">layer</span>
+        <span role="columnheader" className="flex items-end pb-1 text-[0.65rem] text-zinc-600 dark:text-zinc-400">layer</span>
         {LAYER_MATRICES.map((m, i) => (
           <div role="columnheader" key={m} className="grid">
             {header(0, i + 1, m, `${m} of every layer: paint ${brush.dtype}`, () => void paint({ matrix: m }, `${m} of every layer`), false,
               `${shapeText(info, m)} — click to paint ${brush.dtype} in every layer`)}
           </div>
         ))}
-        <span role="columnheader" className="hidden items-end justify-end pb-1 text-[0.65rem] text-zinc-500 sm:flex dark:text-zinc-400">bytes</span>
+        <span role="columnheader" className="hidden items-end justify-end pb-1 text-[0.65rem] text-zinc-600 sm:flex dark:text-zinc-400">bytes</span>
       </div>
       {spanRow(1, 'Embedding', 'embedding', map.embedding, bytes.embedding)}
       {map.layers.map((row, l) => (
         <div role="row" key={l} className={rowClass}>
           <div role="rowheader" className="grid">
-            {header(l + 2, 0, `L${l}`, `Layer ${l}, every matrix: paint ${brush.dtype}`, () => void paint({ layer: l }, `layer ${l}`), true)}
+            {header(l + 2, 0, `L${l}`, `L${l}: layer ${l}, every matrix: paint ${brush.dtype}`, () => void paint({ layer: l }, `layer ${l}`), true)}
           </div>
           {LAYER_MATRICES.map((m, i) => (
             <div role="gridcell" key={m} className="grid min-w-0">

@@ -56,7 +56,7 @@ export function QuantMapPanel({ className = '' }: { className?: string }) {
       actions={pending && <span className="flex items-center gap-1.5 text-xs text-indigo-700 dark:text-indigo-300"><Spinner label={`Switching precision: ${pending}`} /> <span className="hidden sm:inline">{pending}</span></span>}
     >
       {!info || !bytes ? (
-        <p className="text-sm text-zinc-500 dark:text-zinc-400">{loading ? 'The map appears once the model has loaded.' : 'Load a model to see and edit its precision map.'}</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">{loading ? 'The map appears once the model has loaded.' : 'Load a model to see and edit its precision map.'}</p>
       ) : (
         <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1.35fr)_minmax(0,1fr)] 2xl:grid-cols-[minmax(0,1.4fr)_minmax(16rem,1fr)_minmax(16rem,1fr)]">
           <div className="flex min-w-0 flex-col gap-3">
@@ -108,18 +108,18 @@ function Toolbar({ info }: { info: ModelInfo }) {
             <input type="radio" name="brush" value={d} checked={brush.dtype === d} className="peer sr-only"
               onChange={() => useQuant.setState({ brush: { ...brush, dtype: d } })} aria-label={`Paint ${FORMAT_STYLE[d].long}`} />
             <span style={formatStyle(d)}
-              className="block rounded-md px-2 py-1 font-mono text-xs font-semibold opacity-55 ring-offset-2 peer-checked:opacity-100 peer-checked:ring-2 peer-checked:ring-zinc-900 peer-focus-visible:outline-2 peer-focus-visible:outline-offset-2 peer-focus-visible:outline-indigo-500 dark:ring-offset-zinc-900 dark:peer-checked:ring-zinc-100">
+              className="block rounded-md px-2 py-1 font-mono text-xs font-semibold ring-offset-2 peer-checked:ring-2 peer-checked:ring-zinc-900 peer-focus-visible:outline-2 peer-focus-visible:outline-offset-2 peer-focus-visible:outline-indigo-500 dark:ring-offset-zinc-900 dark:peer-checked:ring-zinc-100">
               {FORMAT_STYLE[d].short}
             </span>
           </label>
         ))}
-        <label className={`ml-1 flex items-center gap-1.5 text-xs ${fp8 ? 'text-zinc-700 dark:text-zinc-300' : 'text-zinc-400 dark:text-zinc-600'}`}>
+        <label className={`ml-1 flex items-center gap-1.5 text-xs ${fp8 ? 'text-zinc-700 dark:text-zinc-300' : 'text-zinc-500 dark:text-zinc-400'}`}>
           <input type="checkbox" checked={brush.w8a8} disabled={!fp8} className={`accent-indigo-600 ${focusRing}`}
             onChange={(e) => useQuant.setState({ brush: { ...brush, w8a8: e.target.checked } })} />
           inputs FP8 too (W8A8)
         </label>
       </fieldset>
-      <p className="text-xs text-zinc-500 dark:text-zinc-400">
+      <p className="text-xs text-zinc-600 dark:text-zinc-400">
         Pick a format, then click a cell, a layer (<span className="font-mono">L3</span>) or a matrix (<span className="font-mono">w1</span>). Changes apply live, even mid-conversation; hover a cell for its numerics.
       </p>
     </div>

@@ -23,11 +23,11 @@ export function RemotePanel() {
     >
       <form onSubmit={submit} className="flex flex-col gap-2 text-sm">
         <label className="flex flex-col gap-1">
-          <span className="text-xs text-zinc-500 dark:text-zinc-400">Base URL (vLLM, llama-server, Ollama, SGLang, cli serve)</span>
+          <span className="text-xs text-zinc-600 dark:text-zinc-400">Base URL (vLLM, llama-server, Ollama, SGLang, cli serve)</span>
           <input className={input} value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://127.0.0.1:8080/v1" spellCheck={false} autoComplete="url" />
         </label>
         <label className="flex flex-col gap-1">
-          <span className="text-xs text-zinc-500 dark:text-zinc-400">API key (optional; kept for this tab only)</span>
+          <span className="text-xs text-zinc-600 dark:text-zinc-400">API key (optional; kept for this tab only)</span>
           <input className={input} type="password" value={key} onChange={(e) => setKey(e.target.value)} autoComplete="off" />
         </label>
         <div className="flex flex-wrap items-center gap-2">

@@ -78,7 +78,7 @@ function NumberField(props: {
         onChange={(e) => props.onChange(e.target.valueAsNumber)}
         className={`w-full accent-indigo-600 disabled:opacity-50 dark:accent-indigo-400 ${focusRing}`}
       />
-      <p id={`${id}-hint`} className="text-xs text-zinc-500 dark:text-zinc-400">
+      <p id={`${id}-hint`} className="text-xs text-zinc-600 dark:text-zinc-400">
         {props.hint}
       </p>
     </div>
@@ -174,7 +174,7 @@ export function SamplingPanel() {
             />
             Random seed for each answer
           </label>
-          <p className="text-xs text-zinc-500 dark:text-zinc-400">same seed and settings, same answer</p>
+          <p className="text-xs text-zinc-600 dark:text-zinc-400">same seed and settings, same answer</p>
         </div>
         <div className="flex flex-col gap-1">
           <label className="flex items-center gap-2 text-sm text-zinc-700 dark:text-zinc-300">
@@ -186,7 +186,7 @@ export function SamplingPanel() {
             />
             Token probabilities (logprobs)
           </label>
-          <p className="text-xs text-zinc-500 dark:text-zinc-400">each answer can be shown token by token, with the {TOP_LOGPROBS} likeliest alternatives</p>
+          <p className="text-xs text-zinc-600 dark:text-zinc-400">each answer can be shown token by token, with the {TOP_LOGPROBS} likeliest alternatives</p>
         </div>
         <div className="flex flex-col gap-1">
           <label htmlFor={stopId} className="text-sm font-medium text-zinc-800 dark:text-zinc-200">
@@ -205,7 +205,7 @@ export function SamplingPanel() {
             aria-describedby={`${stopId}-hint`}
             className={`resize-y font-mono ${inputClass}`}
           />
-          <p id={`${stopId}-hint`} className="text-xs text-zinc-500 dark:text-zinc-400">
+          <p id={`${stopId}-hint`} className="text-xs text-zinc-600 dark:text-zinc-400">
             generation ends when the text contains one
           </p>
         </div>

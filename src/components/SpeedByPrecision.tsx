@@ -12,11 +12,11 @@ export function SpeedByPrecision({ model, currentKey }: { model: string; current
 
   return (
     <section aria-labelledby="speed-title" className="flex min-w-0 flex-col gap-2" data-testid="speed-by-precision">
-      <h3 id="speed-title" className="text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+      <h3 id="speed-title" className="text-xs font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400">
         Decode speed by precision
       </h3>
       {speeds.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-zinc-300 px-3 py-3 text-sm text-zinc-500 dark:border-zinc-700 dark:text-zinc-400">
+        <p className="rounded-lg border border-dashed border-zinc-300 px-3 py-3 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
           Each answer adds its decode speed here, under the precision it ran with. Switch precision and generate again to compare.
         </p>
       ) : (
@@ -31,7 +31,7 @@ export function SpeedByPrecision({ model, currentKey }: { model: string; current
                 <span className={`max-w-[9rem] truncate font-mono ${s.precision === currentKey ? 'font-semibold text-zinc-900 dark:text-zinc-50' : 'text-zinc-600 dark:text-zinc-400'}`} title={s.precision}>
                   {s.label}
                 </span>
-                <span className="text-zinc-500 dark:text-zinc-400">{formatBytes(s.weightBytes)}</span>
+                <span className="text-zinc-600 dark:text-zinc-400">{formatBytes(s.weightBytes)}</span>
                 <span className="ml-auto font-semibold text-zinc-900 tabular-nums dark:text-zinc-100">{formatFigure(s.decodeTokS)} tok/s</span>
               </div>
               <div className="h-2 overflow-hidden rounded-full bg-zinc-100 dark:bg-zinc-800" aria-hidden="true">
@@ -40,7 +40,7 @@ export function SpeedByPrecision({ model, currentKey }: { model: string; current
                   style={{ width: `${top > 0 ? (100 * s.decodeTokS) / top : 0}%` }}
                 />
               </div>
-              <p className="text-[0.7rem] text-zinc-500 tabular-nums dark:text-zinc-400">
+              <p className="text-[0.7rem] text-zinc-600 tabular-nums dark:text-zinc-400">
                 {formatInt(s.decodeTokens)} tokens in {s.runs} answer{s.runs === 1 ? '' : 's'} · prefill {formatFigure(s.prefillTokS)} tok/s ·
                 weights read {Number.isFinite(s.decodeTokS) ? `${formatBytes(s.decodeTokS * s.weightBytes)}/s` : '–'}
               </p>

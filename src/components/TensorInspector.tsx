@@ -86,7 +86,7 @@ export function TensorInspector({ info, bytes, numerics }: { info: ModelInfo; by
           {t.spec.act ? ` · inputs ${t.spec.act}` : ''}
         </span>
       </div>
-      <p className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400">
+      <p className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400">
         [{formatInt(t.shape[0])} × {formatInt(t.shape[1])}] · {formatBytes(t.bytes)}
         {label === 'output' && bytes.outputShared && ' (tied: reads the embedding’s rows)'}
         {fp8 && ` · ${t.spec.scale === 'row' ? 'row' : 'tensor'} scales`}
@@ -96,7 +96,7 @@ export function TensorInspector({ info, bytes, numerics }: { info: ModelInfo; by
         <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-xs">
           {rows.map(([k, v, hint]) => (
             <div key={k} className="contents" title={hint}>
-              <dt className="text-zinc-500 dark:text-zinc-400">{k}</dt>
+              <dt className="text-zinc-600 dark:text-zinc-400">{k}</dt>
               <dd data-testid={`numerics-${k}`} className={`font-mono tabular-nums ${k !== 'amax' && k !== 'scale' && v !== '0' ? 'font-semibold text-rose-700 dark:text-rose-300' : 'text-zinc-900 dark:text-zinc-100'}`}>
                 {v}
               </dd>
@@ -104,12 +104,12 @@ export function TensorInspector({ info, bytes, numerics }: { info: ModelInfo; by
           ))}
         </dl>
       ) : (
-        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+        <p className="text-xs text-zinc-600 dark:text-zinc-400">
           Numerics load…
         </p>
       )}
       <div className="flex flex-col gap-1">
-        <p className="text-[0.7rem] text-zinc-500 dark:text-zinc-400">
+        <p className="text-[0.7rem] text-zinc-600 dark:text-zinc-400">
           Values on the {d?.value?.histogram.format === 'fp8e5m2' ? 'E5M2' : 'E4M3'} grid{fp8 ? '' : ' (if it were stored as FP8)'}, scaled per{' '}
           {t.spec.scale === 'tensor' && fp8 ? 'tensor' : 'row'}; log count per grid value
         </p>

@@ -66,7 +66,7 @@ export function ThroughputPanel() {
       <dl className="grid grid-cols-2 gap-2.5">
         {FIGURES.map((f) => (
           <div key={f.key} className="min-w-0 rounded-xl bg-zinc-50 px-3 py-2 dark:bg-zinc-800/60">
-            <dt className="truncate text-xs text-zinc-500 dark:text-zinc-400">{f.label}</dt>
+            <dt className="truncate text-xs text-zinc-600 dark:text-zinc-400">{f.label}</dt>
             <dd className="flex items-baseline gap-1">
               <span
                 ref={(el) => {
@@ -77,7 +77,7 @@ export function ThroughputPanel() {
               >
                 –
               </span>
-              <span className="text-xs text-zinc-500 dark:text-zinc-400">{f.unit}</span>
+              <span className="text-xs text-zinc-600 dark:text-zinc-400">{f.unit}</span>
             </dd>
           </div>
         ))}
@@ -85,7 +85,7 @@ export function ThroughputPanel() {
       <div className="mt-3 rounded-xl border border-zinc-100 p-2 dark:border-zinc-800">
         <Sparkline label="Decode speed of each token, tokens per second" className="text-indigo-600 dark:text-indigo-400" />
       </div>
-      <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">
+      <p className="mt-2 text-xs text-zinc-600 dark:text-zinc-400">
         Weights read: <span ref={bandwidth} className="font-medium text-zinc-700 tabular-nums dark:text-zinc-300">–</span>{' '}
         <span className="hidden sm:inline">(decode reads every weight once per token)</span>
       </p>

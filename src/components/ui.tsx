@@ -21,7 +21,7 @@ export function Panel(props: {
     >
       <header className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-zinc-100 px-4 py-2.5 dark:border-zinc-800">
         <h2 className="text-sm font-semibold tracking-wide text-zinc-900 uppercase dark:text-zinc-100">{props.label}</h2>
-        {props.hint && <div className="min-w-0 text-xs text-zinc-500 dark:text-zinc-400">{props.hint}</div>}
+        {props.hint && <div className="min-w-0 text-xs text-zinc-600 dark:text-zinc-400">{props.hint}</div>}
         {props.actions && <div className="ml-auto flex items-center gap-1.5">{props.actions}</div>}
       </header>
       <div className={props.bodyClassName ?? 'p-4'}>{props.children}</div>
@@ -33,7 +33,7 @@ type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
 
 const variants: Record<Variant, string> = {
   primary:
-    'bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-zinc-300 disabled:text-zinc-500 dark:bg-indigo-500 dark:hover:bg-indigo-400 dark:disabled:bg-zinc-700 dark:disabled:text-zinc-400',
+    'bg-indigo-600 text-white hover:bg-indigo-700 disabled:bg-zinc-300 disabled:text-zinc-600 dark:bg-indigo-600 dark:hover:bg-indigo-500 dark:disabled:bg-zinc-700 dark:disabled:text-zinc-400',
   secondary:
     'border border-zinc-300 bg-white text-zinc-800 hover:bg-zinc-50 disabled:text-zinc-400 dark:border-zinc-700 dark:bg-zinc-800 dark:text-zinc-100 dark:hover:bg-zinc-700 dark:disabled:text-zinc-500',
   ghost:
@@ -52,7 +52,7 @@ export function Button({
   return (
     <button
       type="button"
-      className={`inline-flex items-center justify-center gap-1.5 rounded-lg font-medium transition-colors disabled:cursor-not-allowed ${pad} ${variants[variant]} ${focusRing} ${className}`}
+      className={`inline-flex items-center justify-center gap-1.5 rounded-lg font-medium transition-colors motion-reduce:transition-none disabled:cursor-not-allowed ${pad} ${variants[variant]} ${focusRing} ${className}`}
       {...rest}
     />
   );

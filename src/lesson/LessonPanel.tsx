@@ -74,7 +74,7 @@ export function LessonPanel() {
           <nav aria-label="Previous and next chapter" className="flex flex-wrap items-center gap-2 border-t border-zinc-100 pt-3 dark:border-zinc-800">
             <Button onClick={() => useLesson.getState().step(-1)} disabled={!prev}>← Previous{prev ? `: ${prev.title}` : ''}</Button>
             <Button variant="primary" onClick={() => useLesson.getState().step(1)} disabled={!next}>Next{next ? `: ${next.title}` : ''} →</Button>
-            <p className="lesson-muted text-xs text-zinc-500 dark:text-zinc-400">Keys: → or Space next, ← previous (outside text boxes)</p>
+            <p className="lesson-muted text-xs text-zinc-600 dark:text-zinc-400">Keys: → or Space next, ← previous (outside text boxes)</p>
           </nav>
         </div>
       </div>
@@ -95,11 +95,11 @@ function Contents({ current }: { current: ChapterId }) {
             <li key={c.id} className="shrink-0">
               <a href={href} aria-current={here ? 'page' : undefined}
                 onClick={(e) => { e.preventDefault(); state.go(c.id); }}
-                className={`flex items-baseline gap-2 rounded-lg px-2.5 py-1.5 text-sm ${focusRing} ${here ? 'bg-indigo-600 text-white dark:bg-indigo-500' : 'text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800'}`}>
+                className={`flex items-baseline gap-2 rounded-lg px-2.5 py-1.5 text-sm ${focusRing} ${here ? 'bg-indigo-600 text-white' : 'text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800'}`}>
                 <span className="tabular-nums opacity-80">{n + 1}.</span>
                 <span className="flex flex-col">
                   <span className="font-medium whitespace-nowrap">{c.title}</span>
-                  <span className={`hidden text-xs lg:block ${here ? 'text-indigo-100' : 'text-zinc-500 dark:text-zinc-400'}`}>{c.blurb}</span>
+                  <span className={`hidden text-xs lg:block ${here ? 'text-indigo-100' : 'text-zinc-600 dark:text-zinc-400'}`}>{c.blurb}</span>
                 </span>
               </a>
             </li>
@@ -118,7 +118,7 @@ function LessonText() {
     <div className="flex flex-col gap-1">
       <div className="flex flex-wrap items-baseline gap-2">
         <label htmlFor={id} className="text-sm font-semibold text-zinc-800 dark:text-zinc-200">Lesson text</label>
-        <span className="lesson-muted text-xs text-zinc-500 dark:text-zinc-400">every chapter runs the model on it; change it and the visuals follow</span>
+        <span className="lesson-muted text-xs text-zinc-600 dark:text-zinc-400">every chapter runs the model on it; change it and the visuals follow</span>
         {text !== SAMPLE_TEXT && (
           <Button size="sm" variant="ghost" className="ml-auto" onClick={() => useLesson.getState().set({ text: SAMPLE_TEXT })}>Back to the sample</Button>
         )}

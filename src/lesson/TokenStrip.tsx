@@ -27,24 +27,27 @@ export function TokenStrip(props: {
         const hue = tokenHue(i);
         const style = special ? undefined : { background: `hsl(${hue} 80% 50% / 0.16)`, borderColor: `hsl(${hue} 70% 45% / 0.55)` };
         const title = `position ${i}: ${JSON.stringify(label)}, id ${t.id}, ${special ? 'special token' : `bytes ${hexBytes(bytes)}`}`;
+        const extra = special ? ', special token' : `, bytes ${hexBytes(bytes)}`;
         const body = (
           <>
             <span className="font-mono text-sm whitespace-pre">{label}</span>
-            {props.showIds !== false && <span className="lesson-muted block text-[0.65rem] leading-tight text-zinc-500 tabular-nums dark:text-zinc-400">{t.id}</span>}
+            {props.showIds !== false && <span className="lesson-muted block text-[0.65rem] leading-tight text-zinc-600 tabular-nums dark:text-zinc-400">{t.id}</span>}
           </>
         );
         const cls = `block rounded-md border px-1.5 py-0.5 text-center ${special ? 'border-dashed border-zinc-400 bg-zinc-100 text-zinc-600 dark:border-zinc-600 dark:bg-zinc-800 dark:text-zinc-300' : 'text-zinc-900 dark:text-zinc-50'}`;
         return (
           <li key={i} data-token-id={t.id}>
             {props.onPick ? (
-              <button type="button" title={title} aria-label={title} aria-pressed={props.selected === i} onClick={() => props.onPick!(i)} style={style}
+              // The name is the visible text plus the rest in sr-only words: a voice user says what they see (WCAG 2.5.3).
+              <button type="button" title={title} aria-pressed={props.selected === i} onClick={() => props.onPick!(i)} style={style}
                 className={`${cls} ${focusRing} ${props.selected === i ? 'ring-2 ring-indigo-600 dark:ring-indigo-300' : ''}`}>
                 {body}
+                <span className="sr-only">{`, position ${i}`}{extra}</span>
               </button>
             ) : (
               <span title={title} style={style} className={cls}>
                 {body}
-                <span className="sr-only">{special ? ', special token' : `, bytes ${hexBytes(bytes)}`}</span>
+                <span className="sr-only">{extra}</span>
               </span>
             )}
           </li>

@@ -10,7 +10,7 @@ export function Prose({ children }: { children: ReactNode }) {
 
 /** Where a claim comes from: "Llama 3 paper, §6.2". */
 export function Cite({ children }: { children: ReactNode }) {
-  return <span className="lesson-muted text-xs whitespace-nowrap text-zinc-500 dark:text-zinc-400">({children})</span>;
+  return <span className="lesson-muted text-xs whitespace-nowrap text-zinc-600 dark:text-zinc-400">({children})</span>;
 }
 
 /** A figure quoted from the paper, labelled as such (the only numbers on screen not measured here). */
@@ -54,7 +54,7 @@ export function ValuesTable({ caption, columns, rows, testId }: { caption: strin
   return (
     <details className="text-sm" data-testid={testId}>
       <summary className={`lesson-muted cursor-pointer rounded text-xs text-zinc-600 dark:text-zinc-400 ${focusRing}`}>Show the numbers as a table</summary>
-      <div className="mt-1 max-h-72 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+      <div tabIndex={0} role="region" aria-label={caption} className="focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:focus-visible:outline-indigo-400 mt-1 max-h-72 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
         <table className="w-full text-left text-xs tabular-nums">
           <caption className="sr-only">{caption}</caption>
           <thead className="sticky top-0 bg-zinc-100 dark:bg-zinc-800">

@@ -92,7 +92,7 @@ export function AttentionChapter() {
               label={`Attention weights of layer ${layer}, head ${head}, over ${n} tokens: rows are query tokens, columns key tokens, darker is more weight.`} />
             <details className="text-sm" open={n <= 24}>
               <summary className={`lesson-muted cursor-pointer rounded text-xs text-zinc-600 dark:text-zinc-400 ${focusRing}`}>Where each token looks most (the heatmap as a list)</summary>
-              <ol aria-label={`Strongest attention weights of head ${head}`} className="mt-1 max-h-64 overflow-auto text-xs" data-testid="attention-top">
+              <ol aria-label={`Strongest attention weights of head ${head}`} tabIndex={0} className="focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:focus-visible:outline-indigo-400 mt-1 max-h-64 overflow-auto text-xs" data-testid="attention-top">
                 {topKeys(a.probs[head], n, labels).map((r) => <li key={r.query} className="py-0.5 font-mono">{r.text}</li>)}
               </ol>
             </details>

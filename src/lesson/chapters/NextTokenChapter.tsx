@@ -95,7 +95,7 @@ export function NextTokenChapter() {
                         {row.top.slice(0, 3).map((x) => (
                           <td key={x.id} className="px-1.5 py-1">
                             <span className="font-mono">{pieceLabel(x.text, kind)}</span>{' '}
-                            <span className="lesson-muted text-zinc-500 dark:text-zinc-400">{pct(x.prob)}</span>
+                            <span className="lesson-muted text-zinc-600 dark:text-zinc-400">{pct(x.prob)}</span>
                             <span className="mt-0.5 block h-1 rounded bg-indigo-600 dark:bg-indigo-400" style={{ width: `${Math.max(2, 100 * x.prob)}%` }} aria-hidden="true" />
                           </td>
                         ))}

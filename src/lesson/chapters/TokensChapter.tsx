@@ -81,7 +81,7 @@ export function TokensChapter() {
               </Figures>
               <details className="text-xs">
                 <summary className={`lesson-muted cursor-pointer rounded text-zinc-600 dark:text-zinc-400 ${focusRing}`}>The sample text</summary>
-                <p className="mt-1 max-h-40 overflow-auto whitespace-pre-wrap">{c.sample.text}</p>
+                <p tabIndex={0} className="focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:focus-visible:outline-indigo-400 mt-1 max-h-40 overflow-auto whitespace-pre-wrap">{c.sample.text}</p>
               </details>
             </div>
           </div>

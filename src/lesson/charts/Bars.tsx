@@ -18,12 +18,12 @@ export function Bars({ bars, label, max, testId, labelClass = 'w-28' }: { bars: 
     <ul aria-label={label} className="flex flex-col gap-1" data-testid={testId}>
       {bars.map((b) => (
         <li key={b.key} aria-label={`${b.label}: ${b.text}`} className="flex items-center gap-2 text-sm">
-          <span className={`shrink-0 truncate text-right font-mono text-xs ${labelClass} ${b.muted ? 'text-zinc-400 dark:text-zinc-500' : 'text-zinc-800 dark:text-zinc-200'}`} title={b.label}>{b.label}</span>
+          <span className={`shrink-0 truncate text-right font-mono text-xs ${labelClass} ${b.muted ? 'text-zinc-500 dark:text-zinc-400' : 'text-zinc-800 dark:text-zinc-200'}`} title={b.label}>{b.label}</span>
           <span className="relative h-4 min-w-0 flex-1 overflow-hidden rounded bg-zinc-100 dark:bg-zinc-800" aria-hidden="true">
             {b.ghost !== undefined && <span className="absolute inset-y-0 left-0 rounded bg-zinc-300 dark:bg-zinc-600" style={{ width: `${(100 * b.ghost) / top}%` }} />}
             <span className={`absolute inset-y-0 left-0 rounded ${b.muted ? 'bg-zinc-400/60' : b.strong ? 'bg-emerald-600 dark:bg-emerald-400' : 'bg-indigo-600 dark:bg-indigo-400'}`} style={{ width: `${(100 * b.value) / top}%` }} />
           </span>
-          <span className={`w-16 shrink-0 text-right text-xs tabular-nums ${b.muted ? 'text-zinc-400 dark:text-zinc-500' : 'text-zinc-800 dark:text-zinc-200'}`}>{b.text}</span>
+          <span className={`w-16 shrink-0 text-right text-xs tabular-nums ${b.muted ? 'text-zinc-500 dark:text-zinc-400' : 'text-zinc-800 dark:text-zinc-200'}`}>{b.text}</span>
         </li>
       ))}
     </ul>
