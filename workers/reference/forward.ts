@@ -14,7 +14,7 @@ import { sameSpec } from '../quant/precision.ts';
 import type { QuantStats } from '../quant/pack.ts';
 import { isFirst, isLast, wholeModel, type ForwardPart } from '../pipeline/split.ts';
 import { loadCpuLinear, type CpuLinear } from './linear.ts';
-import { attention, rmsnorm, rope, swiglu } from './ops.ts';
+import { attention, rmsnorm, rope, swiglu, type AttentionShape } from './ops.ts';
 import type { TraceCapture, TracePlan } from '../model/trace.ts';
 import { traceCpu } from './trace.ts';
 
@@ -49,6 +49,8 @@ export class CpuForward implements Forward {
   private readonly ropeCosSin: Float32Array;
   private readonly keyCache: Float32Array; // (slot, layer - l0, maxSeq, kvDim)
   private readonly valueCache: Float32Array; // (slot, layer - l0, maxSeq, kvDim)
+  private readonly caches: { k: Float32Array; v: Float32Array }[]; // views of one (slot, layer) each, made once
+  private readonly shape: AttentionShape;
   private readonly att: Float32Array; // (maxSeq) attention scores of one head
   private buffers: { rows: number; x: Float32Array; xb: Float32Array; q: Float32Array; k: Float32Array; v: Float32Array; hb: Float32Array; hb2: Float32Array } | null = null;
 
@@ -68,6 +70,12 @@ export class CpuForward implements Forward {
     this.keyCache = new Float32Array(slots * (l1 - l0) * maxSeq * kvDim(config));
     this.valueCache = new Float32Array(slots * (l1 - l0) * maxSeq * kvDim(config));
     this.att = new Float32Array(maxSeq);
+    const layerCache = maxSeq * kvDim(config);
+    this.caches = Array.from({ length: slots * (l1 - l0) }, (_, i) => ({
+      k: this.keyCache.subarray(i * layerCache, (i + 1) * layerCache),
+      v: this.valueCache.subarray(i * layerCache, (i + 1) * layerCache),
+    }));
+    this.shape = { nHeads: config.nHeads, nKvHeads: config.nKvHeads, headDim: config.headDim, maxSeq };
   }
 
   /**
@@ -126,13 +134,11 @@ export class CpuForward implements Forward {
     }
     probe?.afterEmbedding?.(x);
 
-    const layerCache = this.maxSeq * kv;
+    const shape = this.shape;
     const lEnd = probe?.lastLayer === undefined ? l1 : Math.min(l1, probe.lastLayer + 1);
     for (let l = l0; l < lEnd; l++) {
       const lw = w.layers[l], L = this.layers[l];
-      const at = (slot * (l1 - l0) + (l - l0)) * layerCache;
-      const kCache = this.keyCache.subarray(at, at + layerCache);
-      const vCache = this.valueCache.subarray(at, at + layerCache);
+      const { k: kCache, v: vCache } = this.caches[slot * (l1 - l0) + (l - l0)];
       // attention: x += wo · attn(rope(wq·norm(x)), rope(wk·norm(x)), wv·norm(x))
       rmsnorm(xb, x, lw.attnNorm, n, dim, c.normEps);
       L.wq.apply(xb, n, q);
@@ -140,9 +146,9 @@ export class CpuForward implements Forward {
       L.wv.apply(xb, n, v);
       rope(q, n, c.nHeads, c.headDim, pos0, this.ropeCosSin, c.ropeStyle);
       rope(k, n, c.nKvHeads, c.headDim, pos0, this.ropeCosSin, c.ropeStyle);
-      kCache.set(k.subarray(0, n * kv), pos0 * kv);
-      vCache.set(v.subarray(0, n * kv), pos0 * kv);
-      attention(xb, q, kCache, vCache, n, pos0, { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, maxSeq: this.maxSeq }, this.att,
+      copyRows(kCache, pos0 * kv, k, n * kv);
+      copyRows(vCache, pos0 * kv, v, n * kv);
+      attention(xb, q, kCache, vCache, n, pos0, shape, this.att,
         probe?.attentionProbs?.(l) ?? undefined);
       probe?.attention?.(l, q, kCache, vCache, xb);
       L.wo.apply(xb, n, x, true);
@@ -216,6 +222,11 @@ export class CpuForward implements Forward {
 
   dispose(): void { this.layers = []; this.linears.clear(); }
 
+}
+
+/** to[at ..] = from[0 .. count): the new rows' keys or values into the cache, without a subarray per call. */
+function copyRows(to: Float32Array, at: number, from: Float32Array, count: number): void {
+  for (let i = 0; i < count; i++) to[at + i] = from[i];
 }
 
 /** Rows in a forward's input, checked against its part: token ids for the first part, x (n, dim) otherwise. */

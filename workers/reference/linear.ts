@@ -125,14 +125,31 @@ function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: 
   return { spec, dtype, n, k, bytes: packedBytes(dtype, n, k), stats, apply, row };
 }
 
-// The three matvec kernels: the same loop (four rows at a time with local sums, each x[c] loaded once; the
-// remaining rows with four partial sums) over f32 weights, BF16 halves or FP8 bytes. Separate functions, so each
+// The three matvec kernels: the same loop (eight rows at a time with local sums, each x[c] loaded once for all
+// eight; then four; the remaining rows with four partial sums) over f32 weights, BF16 halves or FP8 bytes. Separate functions, so each
 // stays monomorphic for the JIT (one array type each).
 
 /** y[yo + i] (+)= Σ_c w[i·stride + c] · x[xo + c] for i < n. */
 function matvecF32(w: Float32Array, stride: number, n: number, k: number, x: Float32Array, xo: number,
   y: Float32Array, yo: number, accumulate: boolean): void {
   let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o0 = i * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
+    const o4 = o3 + stride, o5 = o4 + stride, o6 = o5 + stride, o7 = o6 + stride;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    for (let c = 0; c < k; c++) {
+      const xc = x[xo + c];
+      a0 += w[o0 + c] * xc; a1 += w[o1 + c] * xc; a2 += w[o2 + c] * xc; a3 += w[o3 + c] * xc;
+      a4 += w[o4 + c] * xc; a5 += w[o5 + c] * xc; a6 += w[o6 + c] * xc; a7 += w[o7 + c] * xc;
+    }
+    if (accumulate) {
+      y[yo + i] += a0; y[yo + i + 1] += a1; y[yo + i + 2] += a2; y[yo + i + 3] += a3;
+      y[yo + i + 4] += a4; y[yo + i + 5] += a5; y[yo + i + 6] += a6; y[yo + i + 7] += a7;
+    } else {
+      y[yo + i] = a0; y[yo + i + 1] = a1; y[yo + i + 2] = a2; y[yo + i + 3] = a3;
+      y[yo + i + 4] = a4; y[yo + i + 5] = a5; y[yo + i + 6] = a6; y[yo + i + 7] = a7;
+    }
+  }
   for (; i + 4 <= n; i += 4) {
     const o0 = i * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
@@ -166,6 +183,23 @@ function matvecF32(w: Float32Array, stride: number, n: number, k: number, x: Flo
 function matvecCoded16(t: Float32Array, s: Uint16Array, stride: number, n: number, k: number, x: Float32Array, xo: number,
   y: Float32Array, yo: number, accumulate: boolean): void {
   let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o0 = i * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
+    const o4 = o3 + stride, o5 = o4 + stride, o6 = o5 + stride, o7 = o6 + stride;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    for (let c = 0; c < k; c++) {
+      const xc = x[xo + c];
+      a0 += t[s[o0 + c]] * xc; a1 += t[s[o1 + c]] * xc; a2 += t[s[o2 + c]] * xc; a3 += t[s[o3 + c]] * xc;
+      a4 += t[s[o4 + c]] * xc; a5 += t[s[o5 + c]] * xc; a6 += t[s[o6 + c]] * xc; a7 += t[s[o7 + c]] * xc;
+    }
+    if (accumulate) {
+      y[yo + i] += a0; y[yo + i + 1] += a1; y[yo + i + 2] += a2; y[yo + i + 3] += a3;
+      y[yo + i + 4] += a4; y[yo + i + 5] += a5; y[yo + i + 6] += a6; y[yo + i + 7] += a7;
+    } else {
+      y[yo + i] = a0; y[yo + i + 1] = a1; y[yo + i + 2] = a2; y[yo + i + 3] = a3;
+      y[yo + i + 4] = a4; y[yo + i + 5] = a5; y[yo + i + 6] = a6; y[yo + i + 7] = a7;
+    }
+  }
   for (; i + 4 <= n; i += 4) {
     const o0 = i * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
@@ -199,6 +233,23 @@ function matvecCoded16(t: Float32Array, s: Uint16Array, stride: number, n: numbe
 function matvecCoded8(t: Float32Array, s: Uint8Array, stride: number, n: number, k: number, x: Float32Array, xo: number,
   y: Float32Array, yo: number, accumulate: boolean): void {
   let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o0 = i * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
+    const o4 = o3 + stride, o5 = o4 + stride, o6 = o5 + stride, o7 = o6 + stride;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    for (let c = 0; c < k; c++) {
+      const xc = x[xo + c];
+      a0 += t[s[o0 + c]] * xc; a1 += t[s[o1 + c]] * xc; a2 += t[s[o2 + c]] * xc; a3 += t[s[o3 + c]] * xc;
+      a4 += t[s[o4 + c]] * xc; a5 += t[s[o5 + c]] * xc; a6 += t[s[o6 + c]] * xc; a7 += t[s[o7 + c]] * xc;
+    }
+    if (accumulate) {
+      y[yo + i] += a0; y[yo + i + 1] += a1; y[yo + i + 2] += a2; y[yo + i + 3] += a3;
+      y[yo + i + 4] += a4; y[yo + i + 5] += a5; y[yo + i + 6] += a6; y[yo + i + 7] += a7;
+    } else {
+      y[yo + i] = a0; y[yo + i + 1] = a1; y[yo + i + 2] = a2; y[yo + i + 3] = a3;
+      y[yo + i + 4] = a4; y[yo + i + 5] = a5; y[yo + i + 6] = a6; y[yo + i + 7] = a7;
+    }
+  }
   for (; i + 4 <= n; i += 4) {
     const o0 = i * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride;
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
