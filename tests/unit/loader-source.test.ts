@@ -1,7 +1,7 @@
 // Byte sources: a file read by range from memory, a Blob, or an HTTP server (Range requests, as the Hub serves
 // them), with one-line errors for every way a read can fail, and the GGUF header read from a growing prefix.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { blobSource, memorySource, openSource, RANGE_PIECE, urlSource } from '../../workers/loader/source.ts';
+import { blobSource, memorySource, openSource, RANGE_PIECE, SMALL_FILE, urlSource } from '../../workers/loader/source.ts';
 import { readGguf, readGgufFrom } from '../../workers/loader/gguf-reader.ts';
 import { tinyLlama } from './gguf-writer.ts';
 
@@ -32,7 +32,7 @@ describe('byte sources', () => {
   });
 
   it('a URL is read with Range requests, in pieces of at most RANGE_PIECE bytes', async () => {
-    const big = new Uint8Array(RANGE_PIECE + 10).fill(3);
+    const big = new Uint8Array(SMALL_FILE + 10).fill(3);
     const log: string[] = [];
     vi.stubGlobal('fetch', server(big, true, log));
     const s = await urlSource('https://hub.test/org/m/resolve/main/model.safetensors');
@@ -40,6 +40,20 @@ describe('byte sources', () => {
     const got = await s.read(5, RANGE_PIECE + 2);
     expect(got.length).toBe(RANGE_PIECE + 2);
     expect(log).toEqual(['bytes=0-0', `bytes=5-${RANGE_PIECE + 4}`, `bytes=${RANGE_PIECE + 5}-${RANGE_PIECE + 6}`]);
+  });
+
+  it('a small file is fetched whole after its size (two requests) and a JSON file at once (one), then read from memory', async () => {
+    const log: string[] = [];
+    vi.stubGlobal('fetch', server(file, true, log));
+    const s = await urlSource('https://hub.test/org/m/resolve/main/model.safetensors');
+    expect([s.size, s.wholeFile]).toEqual([1000, true]);
+    expect([...await s.read(990, 10)]).toEqual([...file.subarray(990)]);
+    expect([...await s.read(0, 3)]).toEqual([...file.subarray(0, 3)]);
+    expect(log).toEqual(['bytes=0-0', 'bytes=0-999']); // the reads cost no request
+    const json = await urlSource('https://hub.test/org/m/resolve/main/config.json', {}, undefined, true);
+    expect([json.size, json.wholeFile]).toEqual([1000, true]);
+    expect(log.slice(2)).toEqual(['whole']);
+    await expect(s.read(995, 10)).rejects.toThrow(/past its end/);
   });
 
   it('a server without Range support is read once, whole, into memory', async () => {
@@ -56,10 +70,12 @@ describe('byte sources', () => {
     await expect(urlSource('u.gguf')).rejects.toThrow('could not download u.gguf: fetch failed');
     vi.stubGlobal('fetch', async () => new Response('<!doctype html>', { status: 200, headers: { 'content-type': 'text/html' } }));
     await expect(urlSource('/models/x/config.json')).rejects.toThrow(/not found \(the server answered with a web page\)/);
-    vi.stubGlobal('fetch', server(file));
+    vi.stubGlobal('fetch', server(new Uint8Array(SMALL_FILE + 1)));
     const s = await urlSource('https://hub.test/m.gguf');
     vi.stubGlobal('fetch', async () => new Response(file.slice(0, 3), { status: 206, headers: { 'content-range': 'bytes 0-2/1000' } }));
     await expect(s.read(0, 10)).rejects.toThrow('could not download m.gguf: asked the server for 10 bytes at 0, got 3 (HTTP 206)');
+    // a small file fetched whole: the short answer fails at once
+    await expect(urlSource('https://hub.test/small.gguf')).rejects.toThrow('could not download small.gguf: asked the server for 1000 bytes at 0, got 3 (HTTP 206)');
   });
 
   it('a GGUF header is read from a growing prefix of the file, and equals the whole-file parse', async () => {

@@ -1,7 +1,8 @@
 // Turns what the UI or the CLI names (a picked File, a URL, the default model, files on disk) into ModelFiles
 // (a Hub model goes through the browser's storage first: workers/hub/browser-pull.ts):
 // byte sources the loader reads headers from and the engines read tensors from, by range. Nothing here reads a
-// weight: a Hugging Face folder by URL costs its small JSON files plus one tiny request per shard.
+// weight: a Hugging Face folder by URL costs its small JSON files plus one tiny request per shard (a small shard is
+// fetched whole: workers/loader/source.ts SMALL_FILE).
 import type { ModelSource } from '../api.ts';
 import type { ModelFile } from './index.ts';
 import { blobSource, memorySource, readAll, urlSource } from './source.ts';
@@ -32,29 +33,28 @@ export async function openModelFiles(source: ModelSource, baseUrl: string, defau
 /** A Hugging Face model folder served over HTTP: its JSON files, then the shards named by the index (or model.safetensors). */
 async function hfFolder(url: string): Promise<ModelFile[]> {
   const folder = new URL(url).pathname.split('/').filter(Boolean).pop() ?? 'model'; // names the model
-  const out: ModelFile[] = [];
-  const add = async (name: string, optional: boolean) => {
+  // Each file in its own request, all at once (the order of the list stays the order of the names).
+  const open = async (name: string, optional: boolean, json: boolean): Promise<ModelFile | null> => {
     try {
-      const s = await urlSource(new URL(name, url).href);
-      out.push({ name: `${folder}/${name}`, source: s });
-      return s;
+      return { name: `${folder}/${name}`, source: await urlSource(new URL(name, url).href, {}, undefined, json) };
     } catch (e) {
       if (!optional) throw e;
       return null;
     }
   };
-  for (const name of HF_REQUIRED) await add(name, false);
-  for (const name of HF_OPTIONAL) await add(name, true);
-  const index = await add(INDEX, true);
+  const [meta, index] = await Promise.all([
+    Promise.all([...HF_REQUIRED.map((n) => open(n, false, true)), ...HF_OPTIONAL.map((n) => open(n, true, true))]),
+    open(INDEX, true, true),
+  ]);
   let shards = ['model.safetensors'];
   if (index) {
     try {
-      const map = (JSON.parse(new TextDecoder().decode(await readAll(index))) as { weight_map?: Record<string, string> }).weight_map;
+      const map = (JSON.parse(new TextDecoder().decode(await readAll(index.source))) as { weight_map?: Record<string, string> }).weight_map;
       shards = [...new Set(Object.values(map ?? {}))];
     } catch {
       throw new Error(`${INDEX} is not valid JSON`);
     }
   }
-  for (const shard of shards) await add(shard, false);
-  return out;
+  const weights = await Promise.all(shards.map((shard) => open(shard, false, false)));
+  return [...meta, index, ...weights].filter((f): f is ModelFile => f !== null);
 }

@@ -53,17 +53,27 @@ export function blobSource(name: string, blob: Blob): ByteSource {
 export const RANGE_PIECE = 16 << 20;
 
 /**
+ * Files up to this size are fetched whole, in one request, and read from memory: a small model (the embedded
+ * default, 3.4 MB) would otherwise cost a round trip per tensor, which was most of its load time in the page.
+ */
+export const SMALL_FILE = 32 << 20;
+
+/**
  * A URL read with `Range: bytes=a-b` requests. The size comes from the first answer (Content-Range, or
  * Content-Length of a server that ignores ranges). A server without range support is read once, whole, into memory
- * (small files and simple static servers), which the returned source says in `wholeFile`.
+ * (simple static servers), which the returned source says in `wholeFile`; so is a file of at most SMALL_FILE bytes
+ * (one more request, for all of it), and with `whole` the file is fetched at once without asking its size first
+ * (the JSON files of a model folder).
  */
-export async function urlSource(url: string, headers: Record<string, string> = {}, name = fileName(url)): Promise<ByteSource & { wholeFile: boolean }> {
-  const res = await request(url, { ...headers, Range: 'bytes=0-0' });
+export async function urlSource(url: string, headers: Record<string, string> = {}, name = fileName(url), whole = false): Promise<ByteSource & { wholeFile: boolean }> {
+  const res = await request(url, whole ? headers : { ...headers, Range: 'bytes=0-0' });
   if (res.status === 206) {
     const size = Number(/\/(\d+)\s*$/.exec(res.headers.get('content-range') ?? '')?.[1]);
     await res.body?.cancel();
     if (!Number.isSafeInteger(size)) throw new Error(`could not download ${url}: the server did not say how large the file is`);
-    return { ...rangedSource(name, url, size, headers), wholeFile: false };
+    const ranged = rangedSource(name, url, size, headers);
+    if (size > SMALL_FILE || size === 0) return { ...ranged, wholeFile: false };
+    return { ...memorySource(name, await ranged.read(0, size)), wholeFile: true };
   }
   const bytes = new Uint8Array(await res.arrayBuffer());
   return { ...memorySource(name, bytes), wholeFile: true };
