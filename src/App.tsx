@@ -24,7 +24,7 @@ import { SamplingPanel } from './components/SamplingPanel.tsx';
 import { ThroughputPanel } from './components/ThroughputPanel.tsx';
 import { LocalOnlyNote, RemotePanel } from './components/RemotePanel.tsx';
 import { useRemote } from './store/remote.ts';
-import { LessonButton, LessonPanel } from './lesson/LessonPanel.tsx';
+import { LessonButton, LessonSlot } from './lesson/LessonSlot.tsx';
 
 let started = false; // StrictMode runs effects twice in development; load the first model once
 
@@ -50,7 +50,7 @@ export function App() {
         <FaultBanner />
         <LinkConsent />
         <main className="flex flex-col gap-4">
-          <LessonPanel />
+          <LessonSlot />
           {/* The sticky chat stays inside this first grid, so it never slides over the rows below. */}
           <div className="grid grid-cols-1 items-start gap-4 lg:grid-cols-[minmax(0,1fr)_24rem] xl:grid-cols-[minmax(0,1fr)_28rem]">
             <ChatPanel />

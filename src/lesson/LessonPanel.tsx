@@ -10,7 +10,8 @@ import { CHAPTER_VIEWS } from './registry.tsx';
 import { LESSON_KEYS, SAMPLE_TEXT, lessonToQuery, useLesson } from './store.ts';
 import './lesson.css';
 
-export function LessonPanel() {
+/** onShown: called with the lesson's region once it is on screen (the header button moves focus into it). */
+export function LessonPanel({ onShown }: { onShown?: (region: HTMLElement) => void }) {
   const open = useLesson((s) => s.open);
   const chapter = useLesson((s) => s.chapter);
   const projector = useLesson((s) => s.projector);
@@ -21,8 +22,8 @@ export function LessonPanel() {
   const View = CHAPTER_VIEWS[chapter];
 
   useEffect(() => {
-    document.documentElement.classList.toggle('projector', projector);
-  }, [projector]);
+    if (open && region.current) onShown?.(region.current);
+  }, [open, onShown]);
 
   useEffect(() => {
     if (!open) return;
@@ -131,20 +132,3 @@ function LessonText() {
 }
 
 /** The header's button: opens the lesson (at its chapter) or closes it. */
-export function LessonButton() {
-  const open = useLesson((s) => s.open);
-  return (
-    <Button id="lesson-toggle" size="sm" variant={open ? 'primary' : 'secondary'} aria-expanded={open} aria-controls={open ? 'lesson' : undefined}
-      onClick={() => {
-        useLesson.getState().set({ open: !open });
-        // focus moves into the lesson, so the arrow keys turn its pages at once
-        if (!open) requestAnimationFrame(() => {
-          const region = document.getElementById('lesson');
-          region?.focus({ preventScroll: true });
-          region?.scrollIntoView({ block: 'start' });
-        });
-      }}>
-      Lesson
-    </Button>
-  );
-}
