@@ -151,7 +151,16 @@ export interface ModelInfo {
   /** Positions the KV cache holds. */
   context: number;
   memory: MemoryInfo;
+  /** Where the last load's time went, ms (the worker's clock): what "first token after opening the page" is made of. */
+  loadMs: LoadTimes;
 }
+
+/**
+ * files: opening the files (for a URL, fetching the small ones whole and the sizes of the rest; for the Hub,
+ * downloading); headers: parsing the headers, config and tokenizer; weights: reading and packing the weights (on
+ * WebGPU: and uploading them, with the pipelines made on the way); total: the whole load.
+ */
+export interface LoadTimes { files: number; headers: number; weights: number; total: number }
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';

@@ -4,7 +4,7 @@
 // again from their source and replays the KV cache, so an answer in progress goes on; a second loss within a
 // minute moves it to the CPU engine, and the UI hears of each step (watch()).
 import type {
-  CachedModel, EngineApi, EngineStatus, ErrorCode, HubRepoFiles, HubSource, EngineEvent, GenerateRequest, GenerateResult, LoadOptions, LoadProgress, MemoryInfo, ModelInfo, ModelSource,
+  CachedModel, EngineApi, EngineStatus, ErrorCode, HubRepoFiles, HubSource, EngineEvent, GenerateRequest, GenerateResult, LoadOptions, LoadProgress, LoadTimes, MemoryInfo, ModelInfo, ModelSource,
   KernelTime, PrecisionMap, PrecisionOverride, PresetName, ProfileResult, QualityMetrics, TensorDetail, TensorNumerics,
   PipelineEvent, PipelineRequest, PipelineResult, TokenizerComparison, TraceRequest, TraceResult,
 } from './api.ts';
@@ -74,6 +74,7 @@ export class Engine implements EngineApi {
   private qualityCancelled = false;
   private busy: Promise<unknown> = Promise.resolve();
   private pipeline = new PipelineHost(); // stage workers, kept between runs of the same cut
+  private loadMs: LoadTimes = { files: 0, headers: 0, weights: 0, total: 0 };
   private numericsCache: { map: PrecisionMap; value: TensorNumerics[] } | null = null;
   private hubDevice: Promise<HubDevice> | null = null; // Hub downloads and the browser's model cache, made on first use
   private references = new ReferenceTokenizers((path) => this.readPackageFile(path)); // the tokenizer lesson's, loaded on first use
@@ -83,12 +84,15 @@ export class Engine implements EngineApi {
   async load(source: ModelSource | LocalSource, onProgress?: (p: LoadProgress) => void, options: LoadOptions = {}): Promise<ModelInfo> {
     this.qualityCancelled = true;
     return this.exclusive(async () => {
+      const t0 = performance.now();
       onProgress?.({ phase: 'download', loaded: 0, total: 0 });
       let notice = null as string | null;
       const files = source.kind === 'local' ? source.files
         : source.kind === 'hub' ? await (await this.hub()).load(source, onProgress, (text) => { notice = text; })
         : await openModelFiles(source, this.options.baseUrl, DEFAULT_MODEL);
+      const t1 = performance.now();
       const model = await loadModel(files);
+      const t2 = performance.now();
       const context = options.context ?? Math.min(model.config.contextLength, DEFAULT_CONTEXT);
       if (!(Number.isInteger(context) && context >= 2)) throw fail('bad-request', `context ${context}: give a whole number of positions, at least 2`);
       const maxSeq = Math.min(context, model.config.contextLength);
@@ -101,6 +105,7 @@ export class Engine implements EngineApi {
         }
       }
       const forward = await this.createForward(model, map, maxSeq, onProgress);
+      const t3 = performance.now();
       if (notice) this.notice = this.notice ? `${this.notice}; ${notice}` : notice;
       // only now replace the old model: a failed load leaves the previous one working
       this.forward?.dispose();
@@ -111,6 +116,7 @@ export class Engine implements EngineApi {
       this.lastRecovery = null;
       this.cache = emptyCache();
       this.numericsCache = null;
+      this.loadMs = { files: t1 - t0, headers: t2 - t1, weights: t3 - t2, total: t3 - t0 };
       return this.describe();
     }, 'bad-model');
   }
@@ -396,6 +402,7 @@ export class Engine implements EngineApi {
       weightBytes: forward.weightBytes(),
       context: forward.maxSeq,
       memory: this.memory(),
+      loadMs: this.loadMs,
     };
   }
 

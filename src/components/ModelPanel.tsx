@@ -2,6 +2,7 @@
 // (dim, nLayers, nHeads, nKvHeads ...), the KV context it was loaded with and the memory the engine holds, plus
 // the controls to open another one (files, a URL, the Hugging Face Hub) and the Hub models kept on this device.
 import type { ReactNode } from 'react';
+import type { LoadTimes } from '../../workers/api.ts';
 import { precisionLabel } from '../engine/precision.ts';
 import { describeSource, useEngine } from '../store/engine.ts';
 import { formatBytes, formatCount, formatInt } from '../format.ts';
@@ -107,6 +108,9 @@ export function ModelPanel() {
               <span data-testid="model-stored-precision">{info.storedPrecision}</span>
             </Fact>
           </dl>
+          <p className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400" data-testid="model-load-time">
+            {loadTime(info.loadMs)}
+          </p>
           <ContextPicker key={`${info.name} ${describeSource(source ?? { kind: 'default' })}`} info={info} />
           <EngineMemory info={info} />
         </div>
@@ -125,4 +129,10 @@ export function ModelPanel() {
       </div>
     </Panel>
   );
+}
+
+/** "Loaded in 0.21 s: files 0.05 s, headers and tokenizer 0.01 s, weights 0.15 s". */
+function loadTime(t: LoadTimes): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  return `Loaded in ${s(t.total)}: files ${s(t.files)}, headers and tokenizer ${s(t.headers)}, weights ${s(t.weights)}`;
 }

@@ -14,6 +14,19 @@ async function engine(): Promise<Engine> {
 }
 
 describe.runIf(bytes)('engine on stories260K (CPU)', () => {
+  test('a load says where its time went: files, headers, weights, within the total', async () => {
+    const e = new Engine({ engine: 'cpu', baseUrl: 'http://localhost/' });
+    const before = performance.now();
+    const info = await e.load({ kind: 'file', name: 'stories260K.gguf', bytes: bytes!.buffer.slice(bytes!.byteOffset, bytes!.byteOffset + bytes!.byteLength) as ArrayBuffer });
+    const wall = performance.now() - before;
+    const t = info.loadMs;
+    for (const part of [t.files, t.headers, t.weights]) expect(part).toBeGreaterThanOrEqual(0);
+    expect(t.weights).toBeGreaterThan(0); // packing 260K weights takes some time
+    expect(t.files + t.headers + t.weights).toBeLessThanOrEqual(t.total + 1e-9);
+    expect(t.total).toBeLessThanOrEqual(wall);
+    expect((await e.info())!.loadMs).toEqual(t); // kept for the model panel
+  });
+
   test('greedy generation reproduces llama2.c and streams batched events', async () => {
     const e = await engine();
     const g = golden[0];
