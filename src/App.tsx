@@ -2,13 +2,7 @@
 // main column; the model, sampling and throughput views stack beside it (below it on a phone). The quantization
 // map takes a full-width row under them, then the later views (Pipeline stages, Memory fit). The Lesson, when open
 // (header button or ?lesson=<chapter>), comes first.
-import { useEffect } from 'react';
-import { loadModel } from './engine/controller.ts';
-import { startConversations } from './engine/conversations.ts';
-import { watchEngine } from './engine/faults.ts';
-import { openLink } from './engine/linkConsent.ts';
 import { describeSource, useEngine } from './store/engine.ts';
-import { useSettings } from './store/settings.ts';
 import { ChatPanel } from './components/ChatPanel.tsx';
 import { ConversationsPanel } from './components/ConversationsPanel.tsx';
 import { DropOverlay } from './components/DropOverlay.tsx';
@@ -26,21 +20,7 @@ import { LocalOnlyNote, RemotePanel } from './components/RemotePanel.tsx';
 import { useRemote } from './store/remote.ts';
 import { LessonButton, LessonSlot } from './lesson/LessonSlot.tsx';
 
-let started = false; // StrictMode runs effects twice in development; load the first model once
-
 export function App() {
-  useEffect(() => {
-    if (started) return;
-    started = true;
-    watchEngine(); // device loss, recovery and engine changes, as they happen
-    void startConversations(); // the saved list, and the latest conversation back after a reload
-    // The link's model (?model=<url> or ?model=hf:org/name), else the embedded default; the link's precision
-    // follows once it is loaded.
-    const model = useSettings.getState().model;
-    // A model from another origin asks first (LinkConsent).
-    void (model ? openLink(model) : loadModel({ kind: 'default' }));
-  }, []);
-
   return (
     <div className="min-h-dvh bg-zinc-100 text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
       <TopProgress />

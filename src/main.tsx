@@ -2,10 +2,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { startEngine } from './engine/client.ts';
+import { startApp } from './engine/boot.ts';
 import './index.css';
 
-startEngine(); // the engine's worker starts loading while the page renders
+startApp(); // the engine's worker starts, and the first model loads, while the page renders
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

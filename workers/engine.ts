@@ -26,6 +26,8 @@ import { wholeModel } from './pipeline/split.ts';
 import { EventBatcher } from './events.ts';
 import { PipelineHost } from './pipeline/host.ts';
 import type { HubDevice } from './hub/device.ts';
+import type { GpuContext } from './gpu/context.ts';
+import type { createGpuForward } from './gpu/forward.ts';
 import { planTrace, traceBuffers, traceResult } from './model/trace.ts';
 import { compareTokenizers } from './tokenizer/compare.ts';
 import { ReferenceTokenizers, type PackageFileReader } from './tokenizer/reference.ts';
@@ -37,6 +39,11 @@ const SECOND_LOSS_MS = 60_000;
 
 /** The embedded default model, in Hugging Face layout under public/models/. */
 export const DEFAULT_MODEL = 'llama31-mini';
+
+/** What Engine.earlyGpu() fetches while a model's files download. */
+interface EarlyGpu { createGpuForward: typeof createGpuForward; ctx: GpuContext }
+
+const hasWebGpu = () => (globalThis.navigator as Navigator | undefined)?.gpu !== undefined;
 /** KV-cache positions when the load does not say (the model's own context if shorter). */
 export const DEFAULT_CONTEXT = 4096;
 
@@ -87,14 +94,25 @@ export class Engine implements EngineApi {
       const t0 = performance.now();
       onProgress?.({ phase: 'download', loaded: 0, total: 0 });
       let notice = null as string | null;
-      const files = source.kind === 'local' ? source.files
-        : source.kind === 'hub' ? await (await this.hub()).load(source, onProgress, (text) => { notice = text; })
-        : await openModelFiles(source, this.options.baseUrl, DEFAULT_MODEL);
-      const t1 = performance.now();
-      const model = await loadModel(files);
+      const gpu = this.earlyGpu(); // the GPU engine's code and device come while the files do
+      const dropGpu = () => void gpu?.then((g) => g.ctx.device.destroy(), () => {}); // a failed load has no use for it
+      let model: LoadedModel, t1: number;
+      try {
+        const files = source.kind === 'local' ? source.files
+          : source.kind === 'hub' ? await (await this.hub()).load(source, onProgress, (text) => { notice = text; })
+          : await openModelFiles(source, this.options.baseUrl, DEFAULT_MODEL);
+        t1 = performance.now();
+        model = await loadModel(files);
+      } catch (e) {
+        dropGpu();
+        throw e;
+      }
       const t2 = performance.now();
       const context = options.context ?? Math.min(model.config.contextLength, DEFAULT_CONTEXT);
-      if (!(Number.isInteger(context) && context >= 2)) throw fail('bad-request', `context ${context}: give a whole number of positions, at least 2`);
+      if (!(Number.isInteger(context) && context >= 2)) {
+        dropGpu();
+        throw fail('bad-request', `context ${context}: give a whole number of positions, at least 2`);
+      }
       const maxSeq = Math.min(context, model.config.contextLength);
       let map = presetMap(model.config.nLayers, storedPreset(model));
       if (options.precision) {
@@ -104,7 +122,7 @@ export class Engine implements EngineApi {
           notice = [notice, `the precision asked for does not fit this model (${oneLine(e)}): loaded as ${map.preset}`].filter(Boolean).join('; ');
         }
       }
-      const forward = await this.createForward(model, map, maxSeq, onProgress);
+      const forward = await this.createForward(model, map, maxSeq, onProgress, gpu);
       const t3 = performance.now();
       if (notice) this.notice = this.notice ? `${this.notice}; ${notice}` : notice;
       // only now replace the old model: a failed load leaves the previous one working
@@ -121,13 +139,15 @@ export class Engine implements EngineApi {
     }, 'bad-model');
   }
 
-  private async createForward(model: LoadedModel, map: PrecisionMap, maxSeq: number, onProgress?: (p: LoadProgress) => void): Promise<Forward> {
+  private async createForward(model: LoadedModel, map: PrecisionMap, maxSeq: number, onProgress?: (p: LoadProgress) => void, early?: Promise<EarlyGpu> | null): Promise<Forward> {
     this.notice = null;
     this.adapter = null;
     const progress = (phase: LoadProgress['phase']): LoadProgressFn => (loaded, total) => onProgress?.({ phase, loaded, total });
-    if (this.options.engine !== 'cpu') {
+    // a browser without the WebGPU API goes straight to the CPU engine, without fetching the GPU engine's code
+    if (this.options.engine === 'auto' && !hasWebGpu()) this.notice = 'WebGPU is not available in this browser: running on the CPU engine';
+    else if (this.options.engine !== 'cpu') {
       try {
-        return await this.gpuForward(model, map, maxSeq, progress('upload'));
+        return await this.gpuForward(model, map, maxSeq, progress('upload'), early);
       } catch (e) {
         if (this.options.engine === 'webgpu') throw e;
         this.notice = `WebGPU unavailable (${oneLine(e)}): running on the CPU engine`;
@@ -136,9 +156,23 @@ export class Engine implements EngineApi {
     return CpuForward.create(model.config, model.weights, map, maxSeq, {}, progress('parse'));
   }
 
-  private async gpuForward(model: LoadedModel, map: PrecisionMap, maxSeq: number, onProgress?: LoadProgressFn): Promise<Forward> {
-    const { createGpuForward } = await import('./gpu/forward.ts');
-    const gpu = await createGpuForward(model.config, model.weights, map, maxSeq, onProgress, undefined, undefined, { bindingLimit: this.options.bindingLimit });
+  /**
+   * The GPU engine's module and a device, asked for at once (null for the CPU engine or a browser without WebGPU):
+   * a load starts this before its files arrive, since an adapter and a device take a while on some systems.
+   * Whoever takes the promise owns the device: createGpuForward (which destroys it if it fails), or a failed load.
+   */
+  private earlyGpu(): Promise<EarlyGpu> | null {
+    if (this.options.engine === 'cpu' || (this.options.engine === 'auto' && !hasWebGpu())) return null;
+    const options = { bindingLimit: this.options.bindingLimit };
+    const early = Promise.all([import('./gpu/forward.ts'), import('./gpu/context.ts').then((m) => m.createGpuContext(options))])
+      .then(([m, ctx]) => ({ createGpuForward: m.createGpuForward, ctx }));
+    early.catch(() => {}); // seen by whoever awaits it
+    return early;
+  }
+
+  private async gpuForward(model: LoadedModel, map: PrecisionMap, maxSeq: number, onProgress?: LoadProgressFn, early?: Promise<EarlyGpu> | null): Promise<Forward> {
+    const { createGpuForward, ctx } = await (early ?? this.earlyGpu() ?? Promise.reject(new Error('WebGPU is not available in this browser')));
+    const gpu = await createGpuForward(model.config, model.weights, map, maxSeq, onProgress, ctx, undefined, { bindingLimit: this.options.bindingLimit });
     this.adapter = gpu.adapterName;
     return gpu;
   }

@@ -55,7 +55,7 @@ function engine(): { api: Remote<EngineApi>; crashed: Promise<never> } {
 }
 
 /**
- * Starts the worker now (main.tsx calls it before the first render): fetching and compiling its script overlaps
+ * Starts the worker now (src/engine/boot.ts, before the first render): fetching and compiling its script overlaps
  * React's first render instead of following it, which brings the first token after opening the page ~100 ms closer.
  */
 export function startEngine(): void {

@@ -11,6 +11,7 @@ import { blobSource, memorySource, readAll, urlSource } from './source.ts';
 const HF_REQUIRED = ['config.json', 'tokenizer.json'];
 const HF_OPTIONAL = ['tokenizer_config.json', 'generation_config.json'];
 const INDEX = 'model.safetensors.index.json';
+const SINGLE = 'model.safetensors'; // an unsharded folder's weights
 
 export async function openModelFiles(source: ModelSource, baseUrl: string, defaultFolder: string): Promise<ModelFile[]> {
   switch (source.kind) {
@@ -42,19 +43,27 @@ async function hfFolder(url: string): Promise<ModelFile[]> {
       return null;
     }
   };
+  // model.safetensors is asked for with the JSON files, not after the index turns out to be missing (one round trip
+  // less for an unsharded folder; a sharded one answers 404 for it, which costs nothing)
+  const single = open(SINGLE, false, false).then((file) => ({ file, error: null }), (error: unknown) => ({ file: null, error }));
   const [meta, index] = await Promise.all([
     Promise.all([...HF_REQUIRED.map((n) => open(n, false, true)), ...HF_OPTIONAL.map((n) => open(n, true, true))]),
     open(INDEX, true, true),
   ]);
-  let shards = ['model.safetensors'];
+  let weights: ModelFile[];
   if (index) {
+    let shards: string[];
     try {
       const map = (JSON.parse(new TextDecoder().decode(await readAll(index.source))) as { weight_map?: Record<string, string> }).weight_map;
       shards = [...new Set(Object.values(map ?? {}))];
     } catch {
       throw new Error(`${INDEX} is not valid JSON`);
     }
+    weights = await Promise.all(shards.map(async (shard) => (shard === SINGLE ? (await single).file : null) ?? (await open(shard, false, false))!));
+  } else {
+    const { file, error } = await single;
+    if (!file) throw error;
+    weights = [file];
   }
-  const weights = await Promise.all(shards.map((shard) => open(shard, false, false)));
   return [...meta, index, ...weights].filter((f): f is ModelFile => f !== null);
 }
