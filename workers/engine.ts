@@ -32,6 +32,7 @@ import { planTrace, traceBuffers, traceResult } from './model/trace.ts';
 import { compareTokenizers } from './tokenizer/compare.ts';
 import { ReferenceTokenizers, type PackageFileReader } from './tokenizer/reference.ts';
 import { EngineError, fail, failureOf, oneLine } from './errors.ts';
+import { simdNotice } from './simd/matvec.ts';
 
 export { oneLine };
 /** A second device loss this soon after the last recovery moves the engine to the CPU. */
@@ -153,6 +154,8 @@ export class Engine implements EngineApi {
         this.notice = `WebGPU unavailable (${oneLine(e)}): running on the CPU engine`;
       }
     }
+    const simd = simdNotice(); // the CPU engine on its TypeScript kernels (slower): said, never silent
+    if (simd) this.notice = this.notice ? `${this.notice}; ${simd}` : simd;
     return CpuForward.create(model.config, model.weights, map, maxSeq, {}, progress('parse'));
   }
 

@@ -17,6 +17,7 @@ import { loadCpuLinear, type CpuLinear } from './linear.ts';
 import { attention, rmsnorm, rope, swiglu, type AttentionShape } from './ops.ts';
 import type { TraceCapture, TracePlan } from '../model/trace.ts';
 import { traceCpu } from './trace.ts';
+import { createSimdAttention, type SimdAttention } from '../simd/attention.ts';
 
 type LayerLinears = Record<LayerMatrix, CpuLinear>;
 
@@ -52,6 +53,7 @@ export class CpuForward implements Forward {
   private readonly caches: { k: Float32Array; v: Float32Array }[]; // views of one (slot, layer) each, made once
   private readonly shape: AttentionShape;
   private readonly att: Float32Array; // (maxSeq) attention scores of one head
+  private readonly simdAttention: SimdAttention | null; // attention()'s loops in WebAssembly SIMD, over caches it holds
   private buffers: { rows: number; x: Float32Array; xb: Float32Array; q: Float32Array; k: Float32Array; v: Float32Array; hb: Float32Array; hb2: Float32Array } | null = null;
 
   /** Reads and packs the part's weights from the file (progress in stored bytes read). */
@@ -67,8 +69,10 @@ export class CpuForward implements Forward {
     this.part = wholeModel(config, part);
     const { l0, l1, slots } = this.part;
     this.ropeCosSin = ropeTable(config, maxSeq);
-    this.keyCache = new Float32Array(slots * (l1 - l0) * maxSeq * kvDim(config));
-    this.valueCache = new Float32Array(slots * (l1 - l0) * maxSeq * kvDim(config));
+    const cacheFloats = slots * (l1 - l0) * maxSeq * kvDim(config);
+    this.simdAttention = createSimdAttention(cacheFloats, maxSeq, config.headDim);
+    this.keyCache = this.simdAttention?.keyCache ?? new Float32Array(cacheFloats);
+    this.valueCache = this.simdAttention?.valueCache ?? new Float32Array(cacheFloats);
     this.att = new Float32Array(maxSeq);
     const layerCache = maxSeq * kvDim(config);
     this.caches = Array.from({ length: slots * (l1 - l0) }, (_, i) => ({
@@ -148,8 +152,9 @@ export class CpuForward implements Forward {
       rope(k, n, c.nKvHeads, c.headDim, pos0, this.ropeCosSin, c.ropeStyle);
       copyRows(kCache, pos0 * kv, k, n * kv);
       copyRows(vCache, pos0 * kv, v, n * kv);
-      attention(xb, q, kCache, vCache, n, pos0, shape, this.att,
-        probe?.attentionProbs?.(l) ?? undefined);
+      const probs = probe?.attentionProbs?.(l) ?? undefined; // the trace's probabilities: the TypeScript loops give them
+      if (this.simdAttention && !probs) this.simdAttention.attention(xb, q, kCache, vCache, n, pos0, shape);
+      else attention(xb, q, kCache, vCache, n, pos0, shape, this.att, probs);
       probe?.attention?.(l, q, kCache, vCache, xb);
       L.wo.apply(xb, n, x, true);
       // feed-forward: x += w2 · (silu(w1·norm(x)) * w3·norm(x))

@@ -16,6 +16,13 @@ import { bf16Table } from '../quant/bf16.ts';
 import { FP8_TABLE } from '../quant/fp8.ts';
 import { absMax, clampAmax, dequantFactor, encodeRow } from '../quant/scale.ts';
 import { storedRowBytes, type WeightTensor } from '../model/tensor.ts';
+import { createSimdMatvec, type TailKernel } from '../simd/matvec.ts';
+
+/**
+ * Which matvec kernels a linear runs: the WebAssembly SIMD ones of workers/simd/ (the same sums, to the bit) where
+ * they exist ('auto'), these TypeScript ones (the oracle), or the SIMD ones or an error ('wasm', for tests).
+ */
+export type CpuKernels = 'auto' | 'typescript' | 'wasm';
 
 export interface CpuLinear {
   spec: LinearSpec;
@@ -26,6 +33,8 @@ export interface CpuLinear {
   /** Bytes of the weights as stored (packed rows + scales). */
   bytes: number;
   stats: QuantStats;
+  /** The kernels it runs (see CpuKernels). */
+  kernel: 'wasm-simd' | 'typescript';
   /** y[m, n] = W x[m, k] for m rows of x, or y += W x when accumulate. */
   apply(x: Float32Array, m: number, y: Float32Array, accumulate?: boolean): void;
   /** Row r of W as the values it stands for (scale applied), into out[0..k): the embedding lookup. */
@@ -41,7 +50,7 @@ export function cpuDtype(spec: LinearSpec, storedDtype: string): WeightDtype {
 }
 
 /** Reads t from its file and packs it for the CPU, slab by slab (onBytes: stored bytes read, for progress). */
-export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?: (bytes: number) => void): Promise<CpuLinear> {
+export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?: (bytes: number) => void, kernels: CpuKernels = 'auto'): Promise<CpuLinear> {
   const dtype = cpuDtype(spec, t.dtype);
   const packSpec = { ...spec, dtype };
   const kPacked = packedWords(dtype, t.k);
@@ -58,24 +67,31 @@ export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?:
     if (scales) scales.set(s.scales!, s.r0);
     onBytes?.(s.rows * storedRowBytes(t));
   }
-  return fromStore({ data, scales }, t.n, t.k, spec, dtype, stats);
+  return fromStore({ data, scales }, t.n, t.k, spec, dtype, stats, kernels);
 }
 
 /** From f32 values in memory (tests, small tensors). */
-export function createCpuLinear(w: Float32Array, n: number, k: number, spec: LinearSpec): CpuLinear {
+export function createCpuLinear(w: Float32Array, n: number, k: number, spec: LinearSpec, kernels: CpuKernels = 'auto'): CpuLinear {
   const p = packMatrix(w, n, k, spec);
-  return fromStore(p, n, k, spec, spec.dtype, p.stats);
+  return fromStore(p, n, k, spec, spec.dtype, p.stats, kernels);
 }
 
-function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: WeightDtype, stats: QuantStats): CpuLinear {
+function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: WeightDtype, stats: QuantStats, kernels: CpuKernels): CpuLinear {
   const kPacked = packedWords(dtype, k);
-  const { data, scales: ws } = store;
+  let data: Store['data'] | null = store.data;
+  const ws = store.scales;
   // the weights as the dot products read them: f32 values, or codes (BF16 halves, FP8 bytes) and their value table
-  const f32w = data instanceof Float32Array ? data : null;
-  const halves = dtype === 'bf16' ? new Uint16Array(data.buffer, data.byteOffset, data.length * 2) : null;
-  const bytes = ws ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+  let f32w = data instanceof Float32Array ? data : null;
+  let halves = dtype === 'bf16' ? new Uint16Array(data.buffer, data.byteOffset, data.length * 2) : null;
+  let bytes = ws ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
   const table = halves ? bf16Table() : ws ? FP8_TABLE[dtype as 'fp8e4m3' | 'fp8e5m2'] : null;
   const stride = kPacked * elementsPerWord(dtype); // elements from one row to the next
+  // the SIMD kernels take a copy of the weights (blocks of 8 rows in WebAssembly memory); this one is dropped then
+  const tail: TailKernel = f32w ? (w, ...a) => matvecF32(w as Float32Array, ...a)
+    : halves ? (w, ...a) => matvecCoded16(table!, w as Uint16Array, ...a) : (w, ...a) => matvecCoded8(table!, w as Uint8Array, ...a);
+  const simd = kernels === 'typescript' ? null : createSimdMatvec(dtype, (f32w ?? halves ?? bytes)!, stride, n, k, tail);
+  if (kernels === 'wasm' && !simd) throw new Error(`linear [${n}, ${k}] ${dtype}: no WebAssembly SIMD kernel here (no SIMD, or an FP8 NaN/Inf code)`);
+  if (simd) data = f32w = halves = bytes = null;
   const act = spec.act && ws ? spec.act : null;
   const actTable = act ? FP8_TABLE[act] : null;
   const xCodes = new Uint8Array(act ? k : 0); // one x row's codes
@@ -97,7 +113,8 @@ function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: 
 
   /** out[o + i] (+)= W[i, :] · xs[xo ..] for every row i: weights decoded as they are read. */
   function matvec(xs: Float32Array, xo: number, out: Float32Array, o: number, accumulate: boolean): void {
-    if (f32w) matvecF32(f32w, stride, n, k, xs, xo, out, o, accumulate);
+    if (simd) simd.matvec(xs, xo, out, o, accumulate);
+    else if (f32w) matvecF32(f32w, stride, n, k, xs, xo, out, o, accumulate);
     else if (halves) matvecCoded16(table!, halves, stride, n, k, xs, xo, out, o, accumulate);
     else matvecCoded8(table!, bytes!, stride, n, k, xs, xo, out, o, accumulate);
   }
@@ -118,11 +135,12 @@ function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: 
   }
 
   function row(r: number, out: Float32Array, outOffset = 0): void {
-    decodeRow(dtype, data, kPacked, r, k, out, outOffset);
+    if (simd) simd.row(r, out, outOffset);
+    else decodeRow(dtype, data!, kPacked, r, k, out, outOffset);
     if (ws) for (let c = 0; c < k; c++) out[outOffset + c] *= ws[r];
   }
 
-  return { spec, dtype, n, k, bytes: packedBytes(dtype, n, k), stats, apply, row };
+  return { spec, dtype, n, k, bytes: packedBytes(dtype, n, k), stats, kernel: simd ? 'wasm-simd' : 'typescript', apply, row };
 }
 
 // The three matvec kernels: the same loop (eight rows at a time with local sums, each x[c] loaded once for all

@@ -1,0 +1,61 @@
+// The WebAssembly SIMD matvecs (workers/simd/matvec.ts) against the TypeScript kernels they stand in for, to the
+// bit, on seeded inputs: every linear format (f32, bf16, FP8 with and without FP8 activations, row and tensor
+// scales), awkward sizes (one row, n not a multiple of 4 or 8, k odd, k = 1), m > 1, accumulate on and off, row
+// ranges, and the embedding lookup. Run in Node (tests/unit/simd-matvec.test.ts) and Chromium (tests/gpu/...).
+import { expect, test } from 'vitest';
+import { createCpuLinear } from '../workers/reference/linear.ts';
+import { createSimdMatvec } from '../workers/simd/matvec.ts';
+import { LINEAR_SPECS } from './linear-specs.ts';
+import { randomArray } from './gpu/harness.ts';
+
+export const sameBits = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+
+/** [n, k]: one row, fewer than 4, a 4-block, 8, n % 8 = 4, n % 4 = 1..3, k odd / 1 / long, stories260K's shapes. */
+export const SIZES = [[1, 1], [1, 7], [3, 5], [4, 9], [8, 8], [12, 33], [13, 64], [15, 3], [17, 1], [22, 31], [172, 64], [64, 172], [512, 64], [30, 257]];
+
+export function simdParityTests(): void {
+  test.each(LINEAR_SPECS)('%s: the SIMD linear gives the TypeScript one\'s bits', (_, s) => {
+    for (const [n, k] of SIZES) {
+      const w = randomArray(n * k, n * 1000 + k, 0.5);
+      const ts = createCpuLinear(w, n, k, s, 'typescript'), simd = createCpuLinear(w, n, k, s, 'wasm');
+      expect(simd.kernel).toBe('wasm-simd');
+      for (const m of [1, 3]) {
+        const x = randomArray(m * k, m + 7 * k, 2);
+        for (const accumulate of [false, true]) {
+          const y0 = randomArray(m * n, n + m), want = y0.slice(), got = y0.slice();
+          ts.apply(x, m, want, accumulate);
+          simd.apply(x, m, got, accumulate);
+          expect(sameBits(got, want), `n=${n} k=${k} m=${m} accumulate=${accumulate}`).toBe(true);
+        }
+      }
+      const want = new Float32Array(k), got = new Float32Array(k);
+      for (const r of new Set([0, n >> 1, n - 1])) {
+        ts.row(r, want); simd.row(r, got);
+        expect(sameBits(got, want), `row ${r} of n=${n} k=${k}`).toBe(true);
+      }
+    }
+  });
+
+  test('row ranges [r0, r1) add up to the whole matvec (a worker pool splits by blocks of 8 rows)', () => {
+    const n = 45, k = 19, w = randomArray(n * k, 3);
+    const whole = createSimdMatvec('f32', w, k, n, k, () => { throw new Error('no range below reaches the tail row'); });
+    expect(whole).not.toBeNull();
+    // n % 4 = 1: the last row goes through the tail kernel; here a TS linear of the same matrix gives the reference
+    const ts = createCpuLinear(w, n, k, LINEAR_SPECS[0][1], 'typescript'), simd = createCpuLinear(w, n, k, LINEAR_SPECS[0][1], 'wasm');
+    const x = randomArray(k, 5), want = new Float32Array(n), got = new Float32Array(n).fill(NaN);
+    ts.apply(x, 1, want);
+    simd.apply(x, 1, got);
+    expect(sameBits(got, want)).toBe(true);
+    const m = whole!, parts = new Float32Array(n).fill(NaN);
+    for (const [r0, r1] of [[0, 8], [8, 40], [40, 44]]) m.matvec(x, 0, parts, 0, false, r0, r1);
+    expect(sameBits(parts.subarray(0, 44), want.subarray(0, 44))).toBe(true);
+    expect(() => m.matvec(x, 0, parts, 0, false, 4, 8)).toThrow(/multiple of 8/);
+  });
+
+  test('FP8 weights holding a NaN code keep the TypeScript kernel, and say so', () => {
+    const w = randomArray(16 * 8, 9); w[5] = NaN;
+    const s = LINEAR_SPECS.find(([name]) => name === 'e4m3 row')![1];
+    expect(createCpuLinear(w, 16, 8, s).kernel).toBe('typescript');
+    expect(() => createCpuLinear(w, 16, 8, s, 'wasm')).toThrow(/no WebAssembly SIMD kernel/);
+  });
+}

@@ -1,0 +1,169 @@
+// WebAssembly SIMD matvecs for the CPU engine, computing what workers/reference/linear.ts's TypeScript kernels
+// compute, to the bit: y[i] (+)= Σ_c w[i,c] · x[c], each row summed in one double, c = 0..k-1 in order.
+// SIMD goes ACROSS rows, never along a sum: an f64x2 lane is one row's accumulator, so every row adds the same
+// terms in the same order as the scalar loop (products of two f32 values are exact in double; f64x2.add rounds as
+// the scalar add does). For contiguous lane loads, the weights are laid out at load in blocks of 8 rows,
+// w[block][c][row 0..7] (f32, BF16 halves or FP8 bytes), in the kernel's own WebAssembly memory.
+// Decoding in lanes, exact: BF16 → f32 is the half in the top 16 bits; FP8 (e4m3: bias 7, e5m2: bias 15) is the
+// code's magnitude shifted into f32's exponent/mantissa fields, read as an f32 that is the value · 2^-(127-bias)
+// (subnormal codes land on f32 subnormals, which scale the same), times 2^(127-bias) folded into x[c].
+// Matrices holding an FP8 code that rule does not decode (NaN, Inf) keep the TypeScript kernel.
+// The rows past the last multiple of 4 (n % 4 of them) are summed by linear.ts's kernel with four partial sums,
+// as there; they are kept row-major beside the blocks.
+// Tests: tests/unit/simd-matvec.test.ts (Node) and tests/gpu/simd-matvec.test.ts (Chromium).
+import { F64, I32, V128, moduleBytes, op, type Bytes, type Func } from './wasm.ts';
+import { bf16Table } from '../quant/bf16.ts';
+import { FP8_TABLE } from '../quant/fp8.ts';
+import type { WeightDtype } from '../quant/types.ts';
+
+/** Bytes per 8-row block per column c, and the kernel's export name, per dtype. */
+const STEP: Record<WeightDtype, number> = { f32: 32, bf16: 16, fp8e4m3: 8, fp8e5m2: 8 };
+/** FP8: where the 7 magnitude bits go in f32 (23 - mantissa bits) and the power of two that restores the value. */
+const FP8_RULE = { fp8e4m3: { shift: 20, scale: 2 ** 120 }, fp8e5m2: { shift: 21, scale: 2 ** 112 } } as const;
+
+// params: w x y k b0 b1 acc | locals: b p xp xend yp, a0..a3, xc, t, u
+const [W, X, Y, K, B0, B1, ACC, B, P, XP, XEND, YP, A0, XC, T, U] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 17, 18];
+const ZERO16 = new Array<number>(16).fill(0);
+const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+
+/** a_j += value · xc, the value (rows 2j, 2j+1 as f64x2) left on the stack by `value`. */
+const madd = (j: number, value: Bytes[]): Bytes[] => [op.get(A0 + j), ...value, op.get(XC), op.f64x2Mul, op.f64x2Add, op.set(A0 + j)];
+
+/** The loads of one column of a block: four f64x2 values (rows 0-1, 2-3, 4-5, 6-7), each added into its a_j. */
+function columnBody(dtype: WeightDtype): Bytes[] {
+  if (dtype === 'f32') return [0, 1, 2, 3].flatMap((j) => madd(j, [op.get(P), op.v128Load64Zero(8 * j), op.f64x2PromoteLowF32x4]));
+  if (dtype === 'bf16') {
+    // halves 2j, 2j+1 (bytes 4j..4j+3) into the top half of f32 lanes 0, 1 (lane bytes 2, 3); 16 selects a zero byte
+    const lanes = (j: number) => [16, 16, 4 * j, 4 * j + 1, 16, 16, 4 * j + 2, 4 * j + 3, 16, 16, 16, 16, 16, 16, 16, 16];
+    return [[...op.get(P), ...op.v128Load(0)], op.set(T),
+      ...[0, 1, 2, 3].flatMap((j) => madd(j, [op.get(T), op.v128Const(ZERO16), op.shuffle(lanes(j)), op.f64x2PromoteLowF32x4]))];
+  }
+  const { shift } = FP8_RULE[dtype];
+  // f32 bits of 4 codes v (i32 lanes): (v & 0x7f) << shift | (v & 0x80) << 24, into U
+  const toF32 = (extend: Bytes): Bytes[] => [op.get(T), extend, op.set(U),
+    op.get(U), op.i32x4Const(0x7f), op.v128And, op.i32Const(shift), op.i32x4Shl,
+    op.get(U), op.i32x4Const(0x80), op.v128And, op.i32Const(24), op.i32x4Shl, op.v128Or, op.set(U)];
+  return [[...op.get(P), ...op.v128Load8x8U(0)], op.set(T),
+    ...toF32(op.i32x4ExtendLowI16x8U),
+    ...madd(0, [op.get(U), op.f64x2PromoteLowF32x4]),
+    ...madd(1, [op.get(U), op.get(U), op.shuffle(HIGH_TO_LOW), op.f64x2PromoteLowF32x4]),
+    ...toF32(op.i32x4ExtendHighI16x8U),
+    ...madd(2, [op.get(U), op.f64x2PromoteLowF32x4]),
+    ...madd(3, [op.get(U), op.get(U), op.shuffle(HIGH_TO_LOW), op.f64x2PromoteLowF32x4])];
+}
+
+/** mv(w, x, y, k, b0, b1, acc): for blocks b0..b1-1, y[8b + r] (+)= Σ_c W_b[c][r] · x[c] (f32 y, f32 x). */
+function kernel(dtype: WeightDtype): Func {
+  const step = STEP[dtype];
+  const xc: Bytes[] = [op.get(XP), op.f32Load(0), op.f64PromoteF32];
+  if (dtype === 'fp8e4m3' || dtype === 'fp8e5m2') xc.push(op.f64Const(FP8_RULE[dtype].scale), op.f64Mul);
+  const store = (r: number): Bytes[] => [op.get(YP),
+    op.get(ACC), op.if(F64), op.get(YP), op.f32Load(4 * r), op.f64PromoteF32, op.get(A0 + (r >> 1)), op.f64x2ExtractLane(r & 1), op.f64Add,
+    op.else, op.get(A0 + (r >> 1)), op.f64x2ExtractLane(r & 1), op.end,
+    op.f32DemoteF64, op.f32Store(4 * r)];
+  const body: Bytes[] = [
+    op.get(W), op.get(B0), op.get(K), op.i32Mul, op.i32Const(step), op.i32Mul, op.i32Add, op.set(P),
+    op.get(B0), op.set(B),
+    op.block(), op.loop(),
+    op.get(B), op.get(B1), op.i32GeU, op.brIf(1),
+    ...[0, 1, 2, 3].flatMap((j) => [op.v128Const(ZERO16), op.set(A0 + j)]),
+    op.get(X), op.set(XP), op.get(X), op.get(K), op.i32Const(4), op.i32Mul, op.i32Add, op.set(XEND),
+    op.get(K), op.if(), op.loop(),
+    ...xc, op.f64x2Splat, op.set(XC),
+    ...columnBody(dtype),
+    op.get(P), op.i32Const(step), op.i32Add, op.set(P),
+    op.get(XP), op.i32Const(4), op.i32Add, op.tee(XP), op.get(XEND), op.i32LtU, op.brIf(0),
+    op.end, op.end,
+    op.get(Y), op.get(B), op.i32Const(32), op.i32Mul, op.i32Add, op.set(YP),
+    ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap(store),
+    op.get(B), op.i32Const(1), op.i32Add, op.set(B), op.br(0),
+    op.end, op.end,
+  ];
+  return { name: dtype, params: [I32, I32, I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128], body };
+}
+
+type Kernel = (w: number, x: number, y: number, k: number, b0: number, b1: number, acc: number) => void;
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The module, compiled once; null where WebAssembly SIMD is missing (the engine then says so: simdNotice). */
+export function simdModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  const bytes = moduleBytes((['f32', 'bf16', 'fp8e4m3', 'fp8e5m2'] as const).map(kernel));
+  compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  return compiled;
+}
+
+/** The line the engine shows when the CPU runs on the TypeScript kernels for want of WebAssembly SIMD. */
+export function simdNotice(): string | null {
+  return simdModule() ? null : 'WebAssembly SIMD unavailable: the CPU engine runs its TypeScript kernels (slower)';
+}
+
+/** What the reference kernel of linear.ts is called with for the rows past the blocks. */
+export type TailKernel = (w: Float32Array | Uint16Array | Uint8Array, stride: number, n: number, k: number,
+  x: Float32Array, xo: number, y: Float32Array, yo: number, accumulate: boolean) => void;
+
+export interface SimdMatvec {
+  /** y[yo + i] (+)= W[i,:] · x[xo ..] for rows i in [r0, r1) (r0 a multiple of 8; the default: every row). */
+  matvec(x: Float32Array, xo: number, y: Float32Array, yo: number, accumulate: boolean, r0?: number, r1?: number): void;
+  /** Row r's values (no FP8 scale) into out[o ..]. */
+  row(r: number, out: Float32Array, o: number): void;
+}
+
+/** FP8 codes whose value the lane rule above does not give (NaN and Inf codes): true where it does. */
+function fp8RuleHolds(dtype: 'fp8e4m3' | 'fp8e5m2'): Uint8Array {
+  const t = FP8_TABLE[dtype], f = new Float32Array(1), u = new Uint32Array(f.buffer), ok = new Uint8Array(256);
+  const { shift, scale } = FP8_RULE[dtype];
+  for (let c = 0; c < 256; c++) { u[0] = ((c & 0x7f) << shift) | ((c & 0x80) << 24); ok[c] = Object.is(f[0] * scale, t[c]) ? 1 : 0; }
+  return ok;
+}
+
+/**
+ * The SIMD matvec of an n x k matrix given as linear.ts stores it (row i's elements at i·stride: f32 values, BF16
+ * halves or FP8 bytes), or null where SIMD is missing or an FP8 code has no lane rule. Copies the weights: the
+ * caller drops its own.
+ */
+export function createSimdMatvec(dtype: WeightDtype, src: Float32Array | Uint16Array | Uint8Array, stride: number, n: number, k: number,
+  tail: TailKernel): SimdMatvec | null {
+  const module = simdModule();
+  if (!module) return null;
+  if (dtype === 'fp8e4m3' || dtype === 'fp8e5m2') {
+    const ok = fp8RuleHolds(dtype);
+    for (let i = 0; i < n; i++) for (let c = 0, o = i * stride; c < k; c++) if (!ok[src[o + c]]) return null;
+  }
+  const nFast = n - (n % 4), blocks = Math.ceil(nFast / 8), step = STEP[dtype];
+  const align = (b: number) => Math.ceil(b / 16) * 16;
+  const xAt = 0, yAt = align(4 * k), wAt = yAt + align(32 * blocks);
+  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((wAt + blocks * k * step) / 65536)) });
+  const mv = (new WebAssembly.Instance(module, { env: { memory } }).exports[dtype]) as Kernel;
+  const buf = memory.buffer;
+  const xv = new Float32Array(buf, xAt, k), yv = new Float32Array(buf, yAt, 8 * blocks);
+  const elem = step / 8;
+  const wv = elem === 4 ? new Float32Array(buf, wAt, blocks * k * 8) : elem === 2 ? new Uint16Array(buf, wAt, blocks * k * 8) : new Uint8Array(buf, wAt, blocks * k * 8);
+  for (let i = 0; i < nFast; i++) { // row i → block i >> 3, lane i & 7 (the padding rows stay zero)
+    const b = i >> 3, r = i & 7, o = i * stride;
+    for (let c = 0; c < k; c++) wv[(b * k + c) * 8 + r] = src[o + c];
+  }
+  const tailRows = src.slice(nFast * stride, n * stride); // row-major, as the reference kernel reads them
+  const table = dtype === 'bf16' ? bf16Table() : dtype === 'f32' ? null : FP8_TABLE[dtype];
+
+  function matvec(x: Float32Array, xo: number, y: Float32Array, yo: number, accumulate: boolean, r0 = 0, r1 = n): void {
+    if (r0 % 8 !== 0 || r1 < r0 || r1 > n) throw new Error(`simd matvec: rows [${r0}, ${r1}) of ${n} (r0 must be a multiple of 8)`);
+    const f1 = Math.min(r1, nFast);
+    if (f1 > r0) {
+      xv.set(x.subarray(xo, xo + k));
+      if (accumulate) yv.set(y.subarray(yo + r0, yo + f1), r0);
+      mv(wAt, xAt, yAt, k, r0 >> 3, Math.ceil(f1 / 8), accumulate ? 1 : 0);
+      y.set(yv.subarray(r0, f1), yo + r0);
+    }
+    const t0 = Math.max(r0, nFast);
+    if (r1 > t0) tail(tailRows.subarray((t0 - nFast) * stride), stride, r1 - t0, k, x, xo, y, yo + t0, accumulate);
+  }
+
+  function row(r: number, out: Float32Array, o: number): void {
+    const fast = r < nFast, base = fast ? ((r >> 3) * k) * 8 + (r & 7) : (r - nFast) * stride, d = fast ? 8 : 1, from = fast ? wv : tailRows;
+    for (let c = 0; c < k; c++) { const v = from[base + c * d]; out[o + c] = table ? table[v] : v; }
+  }
+
+  return { matvec, row };
+}
