@@ -67,6 +67,7 @@ export class Engine implements EngineApi {
   private forward: Forward | null = null;
   private notice: string | null = null;
   private adapter: string | null = null;
+  private gpuFeatures: string | null = null;
   private cache: CacheState = emptyCache();
   private status: ((s: EngineStatus) => void) | null = null;
   private lastRecovery: number | null = null; // performance.now() of the last device recovery
@@ -124,6 +125,7 @@ export class Engine implements EngineApi {
   private async createForward(model: LoadedModel, map: PrecisionMap, maxSeq: number, onProgress?: (p: LoadProgress) => void): Promise<Forward> {
     this.notice = null;
     this.adapter = null;
+    this.gpuFeatures = null;
     const progress = (phase: LoadProgress['phase']): LoadProgressFn => (loaded, total) => onProgress?.({ phase, loaded, total });
     if (this.options.engine !== 'cpu') {
       try {
@@ -140,6 +142,7 @@ export class Engine implements EngineApi {
     const { createGpuForward } = await import('./gpu/forward.ts');
     const gpu = await createGpuForward(model.config, model.weights, map, maxSeq, onProgress, undefined, undefined, { bindingLimit: this.options.bindingLimit });
     this.adapter = gpu.adapterName;
+    this.gpuFeatures = gpu.gpuFeatures;
     return gpu;
   }
 
@@ -198,6 +201,7 @@ export class Engine implements EngineApi {
       }
       next = await CpuForward.create(model.config, model.weights, old.precision, old.maxSeq, {});
       this.adapter = null;
+      this.gpuFeatures = null;
       this.notice = `${why}: running on the CPU engine`;
       this.status?.({ type: 'engine-changed', engine: 'cpu', message: this.notice });
     }
@@ -395,6 +399,7 @@ export class Engine implements EngineApi {
       tensors: model.tensors,
       engine: forward.kind,
       adapter: this.adapter,
+      gpuFeatures: this.gpuFeatures,
       notice: this.notice,
       hasChatTemplate: model.chatTemplate !== null,
       precision: forward.precision,
