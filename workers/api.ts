@@ -140,6 +140,8 @@ export interface ModelInfo {
   engine: EngineKind;
   /** e.g. "google swiftshader" or "nvidia ampere"; null on the CPU engine. */
   adapter: string | null;
+  /** The GPU's optional features and the kernels' reductions, e.g. "subgroups 32, timestamp-query; reductions: subgroupAdd"; null on the CPU engine. */
+  gpuFeatures: string | null;
   /** Why the engine is not WebGPU, or other things the user should know; null when all is well. */
   notice: string | null;
   hasChatTemplate: boolean;

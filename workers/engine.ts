@@ -75,6 +75,7 @@ export class Engine implements EngineApi {
   private forward: Forward | null = null;
   private notice: string | null = null;
   private adapter: string | null = null;
+  private gpuFeatures: string | null = null;
   private cache: CacheState = emptyCache();
   private status: ((s: EngineStatus) => void) | null = null;
   private lastRecovery: number | null = null; // performance.now() of the last device recovery
@@ -143,6 +144,7 @@ export class Engine implements EngineApi {
   private async createForward(model: LoadedModel, map: PrecisionMap, maxSeq: number, onProgress?: (p: LoadProgress) => void, early?: Promise<EarlyGpu> | null): Promise<Forward> {
     this.notice = null;
     this.adapter = null;
+    this.gpuFeatures = null;
     const progress = (phase: LoadProgress['phase']): LoadProgressFn => (loaded, total) => onProgress?.({ phase, loaded, total });
     // a browser without the WebGPU API goes straight to the CPU engine, without fetching the GPU engine's code
     if (this.options.engine === 'auto' && !hasWebGpu()) this.notice = 'WebGPU is not available in this browser: running on the CPU engine';
@@ -177,6 +179,7 @@ export class Engine implements EngineApi {
     const { createGpuForward, ctx } = await (early ?? this.earlyGpu() ?? Promise.reject(new Error('WebGPU is not available in this browser')));
     const gpu = await createGpuForward(model.config, model.weights, map, maxSeq, onProgress, ctx, undefined, { bindingLimit: this.options.bindingLimit });
     this.adapter = gpu.adapterName;
+    this.gpuFeatures = gpu.gpuFeatures;
     return gpu;
   }
 
@@ -235,6 +238,7 @@ export class Engine implements EngineApi {
       }
       next = await CpuForward.create(model.config, model.weights, old.precision, old.maxSeq, {});
       this.adapter = null;
+      this.gpuFeatures = null;
       this.notice = `${why}: running on the CPU engine`;
       this.status?.({ type: 'engine-changed', engine: 'cpu', message: this.notice });
     }
@@ -432,6 +436,7 @@ export class Engine implements EngineApi {
       tensors: model.tensors,
       engine: forward.kind,
       adapter: this.adapter,
+      gpuFeatures: this.gpuFeatures,
       notice: this.notice,
       hasChatTemplate: model.chatTemplate !== null,
       precision: forward.precision,

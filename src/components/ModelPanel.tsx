@@ -90,6 +90,7 @@ export function ModelPanel() {
             </Fact>
             <Fact label="Adapter" wide>
               <span title={info.adapter ?? undefined}>{info.adapter ?? '—'}</span>
+              {info.gpuFeatures && <span className="block text-xs text-zinc-600 dark:text-zinc-400" data-testid="model-gpu-features">{info.gpuFeatures}</span>}
             </Fact>
             <Fact label="Format">{info.format.toUpperCase()}</Fact>
             <Fact label="Parameters">{formatCount(info.params)}</Fact>

@@ -16,7 +16,7 @@ import type { QuantStats } from '../quant/pack.ts';
 import { stepWords } from '../kernels/registry.ts';
 import { isFirst, isLast, wholeModel, type ForwardPart } from '../pipeline/split.ts';
 import { checkInput } from '../reference/forward.ts';
-import { createGpuContext, storageBuffer, uniformBuffer, type GpuContext, type GpuOptions } from './context.ts';
+import { createGpuContext, describeFeatures, storageBuffer, uniformBuffer, type GpuContext, type GpuOptions } from './context.ts';
 import { gpuLinear, type GpuLinear } from './linear.ts';
 import { uploadTensor, type GpuWeights } from './weights.ts';
 import { GpuKernels, type Dispatch } from './kernels.ts';
@@ -43,6 +43,8 @@ export async function createGpuForward(config: LlamaConfig, weights: LlamaWeight
 export class GpuForward implements Forward {
   readonly kind = 'webgpu';
   readonly adapterName: string;
+  /** The device's optional features and the reductions the kernels use, as one line (describeFeatures). */
+  readonly gpuFeatures: string;
   readonly part: ForwardPart;
   precision!: PrecisionMap;
   private readonly device: GPUDevice;
@@ -70,6 +72,7 @@ export class GpuForward implements Forward {
   constructor(private readonly ctx: GpuContext, readonly config: LlamaConfig, private readonly model: LlamaWeights, readonly maxSeq: number, part?: Partial<ForwardPart>) {
     this.device = ctx.device;
     this.adapterName = ctx.adapterName;
+    this.gpuFeatures = describeFeatures(ctx.features, ctx.reduction);
     this.part = wholeModel(config, part);
     // a row of every activation buffer must fit one binding: logits (vocab) on the last part, the FFN (hiddenDim)
     const widest = Math.max(this.last ? config.vocabSize : 0, config.hiddenDim, config.dim, qDim(config)) * 4;

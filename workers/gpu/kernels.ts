@@ -4,7 +4,7 @@ import type { LlamaConfig } from '../model/config.ts';
 import type { LlamaWeights } from '../model/weights.ts';
 import { isLast, type ForwardPart } from '../pipeline/split.ts';
 import type { GpuWeights } from './weights.ts';
-import { KERNELS, entries, type KernelName } from '../kernels/registry.ts';
+import { KERNELS, entries, reducedKernel, type KernelName } from '../kernels/registry.ts';
 import { createPipeline, groups, uniformBuffer, type GpuContext } from './context.ts';
 
 export interface Dispatch {
@@ -28,6 +28,8 @@ export class GpuKernels {
   /**
    * barrierFree (default: on CPU adapters) picks the variants without workgroup barriers: one thread per row for
    * rmsnorm, an online-softmax thread per (head, row) for attention. Results agree with the CPU twin either way.
+   * Otherwise rmsnorm's and attention's workgroup reductions are built as ctx.reduction says (subgroup ops or the
+   * shared-memory tree); the pipeline label names the build ("rmsnorm.subgroup").
    */
   static async create(ctx: GpuContext, c: LlamaConfig, weights: LlamaWeights, maxSeq: number, step: GPUBuffer, ropeTable: GPUBuffer, alloc: Alloc,
     part: ForwardPart, barrierFree = ctx.cpuAdapter): Promise<GpuKernels> {
@@ -36,15 +38,18 @@ export class GpuKernels {
     const online = barrierFree || maxSeq * 4 + WG * 4 > d.limits.maxComputeWorkgroupStorageSize;
     if (online && c.headDim > 256) throw new Error(`headDim ${c.headDim} is over the 256 the online attention kernel holds: lower the context`);
     const interleaved = c.ropeStyle === 'interleaved';
+    const sg = ctx.reduction === 'subgroup';
+    const reduced = (name: 'rmsnorm' | 'attention', constants: Record<string, number>) => createPipeline(d, sg ? `${name}.subgroup` : name,
+      reducedKernel(name, ctx.reduction), sg ? { ...constants, SG_MIN: ctx.features.subgroupSizes![0] } : constants);
     const pipelines = {
       embed: await createPipeline(d, 'embed', KERNELS.embed, { WG }),
       embedBf16: await createPipeline(d, 'embed.bf16', KERNELS.embed, { WG, BF16: 1 }),
-      rmsnorm: await createPipeline(d, 'rmsnorm', KERNELS.rmsnorm, { WG: barrierFree ? 1 : WG }),
+      rmsnorm: barrierFree ? await createPipeline(d, 'rmsnorm', KERNELS.rmsnorm, { WG: 1 }) : await reduced('rmsnorm', { WG }),
       rope: await createPipeline(d, 'rope', KERNELS.rope, { WG, INTERLEAVED: interleaved ? 1 : 0 }),
       ropeStore: await createPipeline(d, 'rope.store_kv', KERNELS.rope, { WG, INTERLEAVED: interleaved ? 1 : 0, STORE: 1 }),
       attention: online
         ? await createPipeline(d, 'attention.online', KERNELS.attentionOnline, {})
-        : await createPipeline(d, 'attention', KERNELS.attention, { WG, MAX_SEQ: maxSeq }),
+        : await reduced('attention', { WG, MAX_SEQ: maxSeq }),
       swiglu: await createPipeline(d, 'swiglu', KERNELS.swiglu, { WG }),
       argmax: await createPipeline(d, 'argmax', KERNELS.argmax, { WG: barrierFree ? 16 : 256 }),
     };

@@ -13,6 +13,8 @@ import { createPipeline, groups, storageBuffer, uniformBuffer, type GpuContext }
 import { uploadPacked, type GpuWeights } from './weights.ts';
 import quant from '../kernels/quant.wgsl?raw';
 import gemvCore from '../kernels/matmul_gemv.wgsl?raw';
+import gemvShared from '../kernels/matmul_gemv_shared.wgsl?raw';
+import gemvSubgroup from '../kernels/matmul_gemv_subgroup.wgsl?raw';
 import gemmCore from '../kernels/matmul_gemm.wgsl?raw';
 import f32Gemv from '../kernels/matmul_f32_gemv.wgsl?raw';
 import bf16Gemv from '../kernels/matmul_bf16_gemv.wgsl?raw';
@@ -33,7 +35,10 @@ export interface GpuLinearIO {
   maxRows: number;
   /** y += W x (the residual adds of wo and w2) instead of y = W x. */
   accumulate?: boolean;
-  /** GEMV lanes per row (a power of two, at most 32); default gemvLanes(). For tuning and tests. */
+  /**
+   * GEMV lanes per row (a power of two, at most 32); default gemvLanes(). For tuning and tests. With subgroup
+   * reductions, lanes > 1 picks the subgroup GEMV, whose lanes are the subgroup's invocations.
+   */
   lanes?: number;
 }
 
@@ -44,19 +49,35 @@ export interface GpuLinear {
   k: number;
   /** Bytes of the packed weights and scales on the GPU (what one token's GEMV reads). */
   bytes: number;
+  /** The GEMV pipeline's name, which says the reduction: "matmul_fp8_gemv" or "matmul_fp8_gemv.subgroup". */
+  gemvKernel: string;
   encode(pass: GPUComputePassEncoder, m: number): void;
   destroy(): void;
 }
 
 type Kind = 'f32' | 'bf16' | 'fp8' | 'fp8a8';
 
-/** The kernels, as complete WGSL sources: helpers + core + the dtype's loads. */
-export const MATMUL_KERNELS: Record<Kind, { gemv: string; gemm: string }> = {
-  f32: { gemv: quant + gemvCore + f32Gemv, gemm: quant + gemmCore + f32Gemm },
-  bf16: { gemv: quant + gemvCore + bf16Gemv, gemm: quant + gemmCore + bf16Gemm },
-  fp8: { gemv: quant + fp8Formats + gemvCore + fp8Gemv, gemm: quant + fp8Formats + gemmCore + fp8Gemm },
-  fp8a8: { gemv: quant + fp8Formats + gemvCore + fp8a8Gemv, gemm: quant + fp8Formats + gemmCore + fp8a8Gemm },
+const gemvSources = (helpers: string, dtype: string) => ({
+  gemv: helpers + gemvCore + gemvShared + dtype,
+  gemvSubgroup: `enable subgroups;\n${helpers}${gemvCore}${gemvSubgroup}${dtype}`,
+});
+
+/**
+ * The kernels, as complete WGSL sources: helpers + core + entry point + the dtype's loads. gemv reduces a row's
+ * lanes in shared memory (every device), gemvSubgroup with subgroupAdd (devices with `subgroups`).
+ */
+export const MATMUL_KERNELS: Record<Kind, { gemv: string; gemvSubgroup: string; gemm: string }> = {
+  f32: { ...gemvSources(quant, f32Gemv), gemm: quant + gemmCore + f32Gemm },
+  bf16: { ...gemvSources(quant, bf16Gemv), gemm: quant + gemmCore + bf16Gemm },
+  fp8: { ...gemvSources(quant + fp8Formats, fp8Gemv), gemm: quant + fp8Formats + gemmCore + fp8Gemm },
+  fp8a8: { ...gemvSources(quant + fp8Formats, fp8a8Gemv), gemm: quant + fp8Formats + gemmCore + fp8a8Gemm },
 };
+
+/**
+ * Rows per workgroup of the subgroup GEMV (one subgroup per row): WG / subgroupMaxSize, so that every subgroup has a
+ * row when subgroups are as wide as the adapter allows; narrower ones take several rows each in turn.
+ */
+export const gemvSubgroupRows = (sizes: [number, number]) => Math.max(1, Math.floor(GEMV_WG / sizes[1]));
 export const QUANTIZE_KERNEL = quant + quantizeRows;
 
 const cache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
@@ -132,9 +153,15 @@ export async function gpuLinear(ctx: GpuContext, label: string, weights: GpuWeig
   const xBindings = act ? [2, 3] : [1];
   const wBindings = fp8 ? [4, 5] : [4];
 
-  const tpr = io.lanes ?? gemvLanes(kv, ctx.adapterName);
+  const tpr = io.lanes ?? (ctx.cpuAdapter ? 1 : gemvLanes(kv));
   if (!(Number.isInteger(Math.log2(tpr)) && tpr <= 32)) throw new Error(`${label}: GEMV lanes must be a power of two up to 32, not ${tpr}`);
-  const gemv = await cachedPipeline(d, `matmul_${kind}_gemv`, MATMUL_KERNELS[kind].gemv, { WG: GEMV_WG, TPR: tpr, ...formats });
+  // where the fallback reduces across lanes (tpr > 1), a device with subgroups gives each row a subgroup instead
+  const sg = ctx.reduction === 'subgroup' && tpr > 1;
+  const rowsPerGroup = sg ? gemvSubgroupRows(ctx.features.subgroupSizes!) : GEMV_WG / tpr;
+  const gemvKernel = `matmul_${kind}_gemv${sg ? '.subgroup' : ''}`;
+  const gemv = sg
+    ? await cachedPipeline(d, gemvKernel, MATMUL_KERNELS[kind].gemvSubgroup, { WG: GEMV_WG, ROWS: rowsPerGroup, ...formats })
+    : await cachedPipeline(d, gemvKernel, MATMUL_KERNELS[kind].gemv, { WG: GEMV_WG, TPR: tpr, ...formats });
   const gemm = io.maxRows > 1 ? await cachedPipeline(d, `matmul_${kind}_gemm`, MATMUL_KERNELS[kind].gemm, formats) : null;
 
   // one Dims uniform and bind groups per chunk: binding -> buffer, as every matmul kernel numbers them
@@ -151,7 +178,7 @@ export async function gpuLinear(ctx: GpuContext, label: string, weights: GpuWeig
     return {
       rows: c.rows, i,
       gemvBind: bindGroup(gemv, 'gemv', [...xBindings, ...wBindings, 6, 7]),
-      gemvGrid: grid(Math.ceil(c.rows / (GEMV_WG / tpr))),
+      gemvGrid: grid(Math.ceil(c.rows / rowsPerGroup)),
       gemmBind: gemm ? bindGroup(gemm, 'gemm', [0, ...xBindings, ...wBindings, 6, 7]) : null,
     };
   });
@@ -169,7 +196,7 @@ export async function gpuLinear(ctx: GpuContext, label: string, weights: GpuWeig
   }
 
   return {
-    label, spec, n, k, bytes: weights.bytes,
+    label, spec, n, k, bytes: weights.bytes, gemvKernel,
     encode(pass: GPUComputePassEncoder, m: number) {
       if (!(Number.isInteger(m) && m >= 1 && m <= io.maxRows)) throw new Error(`${label}: ${m} rows, expected 1..${io.maxRows}`);
       if (quantize) {

@@ -1,15 +1,13 @@
 // matmul_gemv (core): y[n] = s(n) * dot(W[n, :], x[0, :]) (or y[n] += ...) for one token: the decode step.
 // Shapes (the Dims uniform): x f32 [1, K]; y f32 [y_offset + N ..]; W packed [N, KV] vec4 words (workers/quant/pack.ts),
 // possibly one row chunk of a larger matrix (a buffer holds at most the binding limit). Memory-bound: every
-// weight byte is read once, with vec4<u32> loads. Prepended by quant.wgsl; one dtype file (matmul_<dtype>_gemv)
-// follows and provides
-//   fn row_partial(n: u32, lane: u32) -> f32   this lane's share of row n's dot product (lanes stride its words)
-//   fn out_scale(n: u32) -> f32                 the dequant factor of row n (1 for f32 and bf16)
-// Layout: a workgroup of WG threads works on WG / TPR rows, TPR lanes per row; the lanes' partial sums meet in a
-// shared-memory tree (no subgroups: the device is not asked for them). Dispatch: ceil(N / (WG / TPR)) groups,
-// folded into (x, y) when above 65535.
+// weight byte is read once, with vec4<u32> loads. Prepended by quant.wgsl; followed by the entry point, which says
+// how a row's lanes meet (matmul_gemv_shared.wgsl: a shared-memory tree; matmul_gemv_subgroup.wgsl: subgroupAdd),
+// then one dtype file (matmul_<dtype>_gemv) that provides
+//   fn row_partial(n: u32, lane: u32, lanes: u32) -> f32   lane's share of row n's dot product (lanes stride its words)
+//   fn out_scale(n: u32) -> f32                             the dequant factor of row n (1 for f32 and bf16)
+// Dispatch: ceil(N / rows per workgroup) groups, folded into (x, y) when above 65535.
 override WG: u32 = 128;
-override TPR: u32 = 1; // lanes per row: a power of two dividing WG
 
 struct Dims {
   n: u32, // rows of W (outputs)
@@ -26,28 +24,12 @@ struct Dims {
 @group(0) @binding(6) var<storage, read_write> y: array<f32>;
 @group(0) @binding(7) var<uniform> dims: Dims;
 
-var<workgroup> partial: array<f32, WG>;
-
 // x[i..i+3] (x rows are not 16-byte aligned when K % 4 != 0, so no vec4 view of x).
 fn x4(i: u32) -> vec4<f32> { return vec4<f32>(x[i], x[i + 1u], x[i + 2u], x[i + 3u]); }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let lane = t % TPR;
-  let n = (wg.x + wg.y * nwg.x) * (WG / TPR) + t / TPR;
-  var acc = 0.0;
-  if (n < dims.n) { acc = row_partial(n, lane); }
-  if (TPR > 1u) {
-    partial[t] = acc;
-    for (var s = TPR / 2u; s > 0u; s = s / 2u) {
-      workgroupBarrier();
-      if (lane < s) { partial[t] = partial[t] + partial[t + s]; }
-    }
-    acc = partial[t]; // lane 0 wrote the row's sum itself
-  }
-  if (lane == 0u && n < dims.n) {
-    let v = acc * out_scale(n);
-    let o = dims.y_offset + n;
-    if (dims.accumulate != 0u) { y[o] = y[o] + v; } else { y[o] = v; }
-  }
+// Row n's finished dot product, scaled, into y.
+fn store(n: u32, acc: f32) {
+  let v = acc * out_scale(n);
+  let o = dims.y_offset + n;
+  if (dims.accumulate != 0u) { y[o] = y[o] + v; } else { y[o] = v; }
 }

@@ -1,5 +1,6 @@
 // rmsnorm: out[r, :] = w * x[first_row + r, :] / sqrt(mean(x[first_row + r, :]^2) + eps)   (Zhang & Sennrich 2019)
-// x: (rows, dim) f32; w: (dim) f32; out: (m, dim) f32. One workgroup per row, a shared-memory tree reduction.
+// x: (rows, dim) f32; w: (dim) f32; out: (m, dim) f32. One workgroup per row; the sum of squares meets in
+// workgroup_sum (reduce_shared.wgsl's tree, or reduce_subgroup.wgsl's subgroupAdd, prepended by the registry).
 // Dispatch: (m, 1, 1).
 override WG: u32 = 64;
 
@@ -11,20 +12,12 @@ struct Params { dim: u32, eps: f32, _a: u32, _b: u32 }
 @group(0) @binding(3) var<storage, read> w: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
-var<workgroup> partial: array<f32, WG>;
-
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, lane: Lane) {
   let r = wid.x;
   let src = (step.first_row + r) * p.dim;
   var ss = 0.0;
-  for (var j = lid.x; j < p.dim; j += WG) { let v = x[src + j]; ss += v * v; }
-  partial[lid.x] = ss;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid.x < s) { partial[lid.x] += partial[lid.x + s]; }
-    workgroupBarrier();
-  }
-  let inv = inverseSqrt(partial[0] / f32(p.dim) + p.eps);
-  for (var j = lid.x; j < p.dim; j += WG) { out[r * p.dim + j] = w[j] * (x[src + j] * inv); }
+  for (var j = lane.t; j < p.dim; j += WG) { let v = x[src + j]; ss += v * v; }
+  let inv = inverseSqrt(workgroup_sum(ss, lane) / f32(p.dim) + p.eps);
+  for (var j = lane.t; j < p.dim; j += WG) { out[r * p.dim + j] = w[j] * (x[src + j] * inv); }
 }

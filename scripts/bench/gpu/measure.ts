@@ -106,6 +106,8 @@ export interface ModelResult {
   gpu: string; model: string; geometry: Geometry; layers: number; full_layers: number; note: string | null;
   checkpoint: { dir: string; bytes: number; generate_s: number | null; threads: number };
   load_s: number; copy: CopyResult; results: PrecisionResult[];
+  /** The device's optional features and the reductions its kernels ran with (describeFeatures), e.g. subgroupAdd. */
+  gpu_features: string;
 }
 
 /** GPU time per kernel kind, summed over layers. */
@@ -134,10 +136,11 @@ export async function benchModel(a: Args, gpuName: string, geometry: Geometry, l
   };
   const f = await createGpuForward(m.config, m.weights, presetMap(layers, PRECISIONS[0]), maxSeq, progress, ctx);
   const loadS = (performance.now() - s) / 1000;
-  log(`${label}: loaded ${gb(f.weightBytes()).toFixed(2)} GB as ${PRECISIONS[0]} in ${loadS.toFixed(1)} s`);
+  log(`${label}: loaded ${gb(f.weightBytes()).toFixed(2)} GB as ${PRECISIONS[0]} in ${loadS.toFixed(1)} s; ${f.gpuFeatures}`);
   const out: ModelResult = {
     gpu: gpuName, model: `${g.model} geometry, ${layers} of ${g.layers} layers`, geometry, layers, full_layers: g.layers, note,
     checkpoint: { dir: ck.dir, bytes: ck.bytes, generate_s: ck.generateS, threads: ck.threads }, load_s: loadS, copy, results: [],
+    gpu_features: f.gpuFeatures,
   };
   try {
     for (const p of PRECISIONS) {

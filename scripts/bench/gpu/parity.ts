@@ -2,7 +2,8 @@
 // its CPU twin on equal inputs.
 import { GEOMETRIES } from '../../fixtures/llama-checkpoint.ts';
 import type { LoadedModel } from '../../../workers/loader/types.ts';
-import { createGpuContext, readBuffer, storageBuffer, uniformBuffer, type GpuContext } from '../../../workers/gpu/context.ts';
+import { createGpuContext, describeFeatures, readBuffer, storageBuffer, uniformBuffer, type GpuContext } from '../../../workers/gpu/context.ts';
+import type { Reduction } from '../../../workers/kernels/registry.ts';
 import { createGpuLinear } from '../../../workers/gpu/linear.ts';
 import { createGpuForward } from '../../../workers/gpu/forward.ts';
 import { CpuForward } from '../../../workers/reference/forward.ts';
@@ -28,15 +29,18 @@ export function argmax(x: ArrayLike<number>): number {
 
 interface ParityRow {
   check: string; // what ran: a preset, or "fp8 weights" (FP8 E4M3 linears with f32 activations)
+  reduction: Reduction; // the kernels' reductions: subgroup operations or the shared-memory fallback
   worst_dlogprob: number; argmax_agree: string;
   /** strict: |Δ log-probability| under this tolerance; fp8-activations: no larger than FP8's own effect (see below). */
   bound: number; bound_kind: 'tolerance' | 'fp8 effect'; ok: boolean; gpu_s: number; cpu_s: number;
 }
 
-interface LinearParityRow { matrix: string; n: number; k: number; rows: number; worst_rel: number; ok: boolean }
+interface LinearParityRow { matrix: string; n: number; k: number; rows: number; kernel: string; worst_rel: number; ok: boolean }
 
 export interface ParityResult {
   model: string; layers: number; prompt: number[]; steps: number; rows: ParityRow[]; linears: LinearParityRow[];
+  /** The GPU's optional features and the reductions checked (describeFeatures of the default device). */
+  gpu_features: string; reductions: Reduction[];
   /** Per precision: whether its kernels passed (the strict checks that cover them). */
   ok: Record<Precision, boolean>;
 }
@@ -75,12 +79,21 @@ export async function parity(a: Args, gpuName: string): Promise<ParityResult> {
   const prompt = m.tokenizer.encode('The capital of France is Paris, and the capital of Italy is', { bos: true });
   const steps = a.small ? 2 : 3;
   log(`parity: GPU vs CPU engine, ${GEOMETRIES['1b'].model} geometry with ${layers} layer${layers > 1 ? 's' : ''}, ${prompt.length}-token prompt + ${steps} greedy steps, on ${gpuName}`);
+  // the default device's reductions first (subgroup operations on a GPU that has them), then the shared-memory
+  // fallback on the same GPU, so both builds are checked against the same CPU logits
   const ctx = await createGpuContext();
-  const g = await createGpuForward(m.config, m.weights, presetMap(layers, 'bf16'), 64, undefined, ctx);
+  const reductions: Reduction[] = ctx.reduction === 'subgroup' ? ['subgroup', 'shared'] : [ctx.reduction];
+  const gpuFeatures = describeFeatures(ctx.features, ctx.reduction);
+  log(`  ${gpuFeatures}; checking the ${reductions.join(' and the ')} build${reductions.length > 1 ? 's' : ''}`);
+  const runs: { reduction: Reduction; ctx: GpuContext; g: Awaited<ReturnType<typeof createGpuForward>> }[] = [];
   const rows: ParityRow[] = [];
   const linears: LinearParityRow[] = [];
   const cpuLogits: Record<string, Float32Array[]> = {};
   try {
+    for (const reduction of reductions) {
+      const c = reduction === ctx.reduction ? ctx : await createGpuContext({ reduction });
+      runs.push({ reduction, ctx: c, g: await createGpuForward(m.config, m.weights, presetMap(layers, 'bf16'), 64, undefined, c) });
+    }
     const checks: [string, PrecisionMap][] = [['bf16', presetMap(layers, 'bf16')], ['fp8 weights', fp8WeightsOnly(layers)],
       ['fp8-llama3', presetMap(layers, 'fp8-llama3')], ['fp8-all', presetMap(layers, 'fp8-all')]];
     for (const [check, map] of checks) {
@@ -95,27 +108,29 @@ export async function parity(a: Args, gpuName: string): Promise<ParityResult> {
       cpu.dispose();
       cpuLogits[check] = want;
       const cpuS = (performance.now() - s) / 1000;
-      s = performance.now();
-      await g.setPrecision(map);
-      const got = [await g.forward(prompt, 0)];
-      for (let i = 0; i < steps; i++) got.push(await g.forward([ids[i]], prompt.length + i));
-      const gpuS = (performance.now() - s) / 1000;
-      const { worst, agree } = compareLogits(want, got);
       const strict = !map.layers.some((L) => LAYER_MATRICES.some((x) => L[x].act !== null)); // no FP8 activations (fp8-llama3 on <= 2 layers)
       // FP8 activations: no further from the CPU's FP8 run than that is from the CPU's BF16 run
       const bound = strict ? STRICT_TOLERANCE : compareLogits(cpuLogits.bf16, want).worst;
-      const ok = strict ? worst < bound && agree === steps + 1 : worst <= bound;
-      rows.push({ check, worst_dlogprob: worst, argmax_agree: `${agree}/${steps + 1}`, bound, bound_kind: strict ? 'tolerance' : 'fp8 effect', ok, gpu_s: gpuS, cpu_s: cpuS });
-      log(`  ${check.padEnd(11)} worst |Δ logprob| ${worst.toExponential(2)} (${strict ? 'tolerance' : 'FP8\'s own effect'} ${bound.toExponential(1)}), argmax ${agree}/${steps + 1}: ${ok ? 'ok' : 'FAILED'}`);
+      for (const { reduction, g } of runs) {
+        s = performance.now();
+        await g.setPrecision(map);
+        const got = [await g.forward(prompt, 0)];
+        for (let i = 0; i < steps; i++) got.push(await g.forward([ids[i]], prompt.length + i));
+        const gpuS = (performance.now() - s) / 1000;
+        const { worst, agree } = compareLogits(want, got);
+        const ok = strict ? worst < bound && agree === steps + 1 : worst <= bound;
+        rows.push({ check, reduction, worst_dlogprob: worst, argmax_agree: `${agree}/${steps + 1}`, bound, bound_kind: strict ? 'tolerance' : 'fp8 effect', ok, gpu_s: gpuS, cpu_s: cpuS });
+        log(`  ${check.padEnd(11)} ${reduction.padEnd(8)} worst |Δ logprob| ${worst.toExponential(2)} (${strict ? 'tolerance' : 'FP8\'s own effect'} ${bound.toExponential(1)}), argmax ${agree}/${steps + 1}: ${ok ? 'ok' : 'FAILED'}`);
+      }
     }
-    linears.push(...await linearParity(ctx, m, prompt.length));
+    for (const r of runs) linears.push(...await linearParity(r.ctx, m, prompt.length));
   } finally {
-    g.dispose();
+    for (const r of runs) r.g.dispose(); // each forward destroys its device
   }
-  const passed = (check: string) => rows.find((r) => r.check === check)?.ok === true;
+  const passed = (check: string) => rows.filter((r) => r.check === check).every((r) => r.ok) && rows.some((r) => r.check === check);
   const w8a8 = linears.every((l) => l.ok);
   return {
-    model: GEOMETRIES['1b'].model, layers, prompt, steps, rows, linears,
+    model: GEOMETRIES['1b'].model, layers, prompt, steps, rows, linears, gpu_features: gpuFeatures, reductions,
     ok: { bf16: passed('bf16'), 'fp8-llama3': passed('bf16') && passed('fp8 weights') && w8a8 && passed('fp8-llama3'), 'fp8-all': passed('fp8 weights') && w8a8 && passed('fp8-all') },
   };
 }
@@ -154,7 +169,7 @@ async function linearParity(ctx: GpuContext, m: LoadedModel, rows: number): Prom
         let worst = 0, scale = 0;
         for (let i = 0; i < want.length; i++) { worst = Math.max(worst, Math.abs(got[i] - want[i]) || (got[i] === want[i] ? 0 : Infinity)); scale = Math.max(scale, Math.abs(want[i])); }
         const rel = worst / Math.max(scale, 1e-30);
-        out.push({ matrix: mat, n, k, rows: mRows, worst_rel: rel, ok: rel < 1e-4 });
+        out.push({ matrix: mat, n, k, rows: mRows, kernel: mRows === 1 ? lin.gemvKernel : 'gemm', worst_rel: rel, ok: rel < 1e-4 });
       }
     } finally {
       lin.destroy();
@@ -164,7 +179,7 @@ async function linearParity(ctx: GpuContext, m: LoadedModel, rows: number): Prom
     }
   }
   const bad = out.filter((l) => !l.ok);
-  log(`  W8A8 linears, GPU vs CPU twin on equal inputs (layer 0's ${out.length / 2} matrices, 1 and ${rows} rows): worst ${Math.max(...out.map((l) => l.worst_rel)).toExponential(1)} of max |y|` +
+  log(`  W8A8 linears (${ctx.reduction} build, GEMV ${out[0].kernel}), GPU vs CPU twin on equal inputs (layer 0's ${out.length / 2} matrices, 1 and ${rows} rows): worst ${Math.max(...out.map((l) => l.worst_rel)).toExponential(1)} of max |y|` +
     (bad.length ? `; FAILED: ${bad.map((l) => `${l.matrix} m=${l.rows}`).join(', ')}` : ': ok'));
   return out;
 }

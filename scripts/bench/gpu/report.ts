@@ -9,9 +9,11 @@ export const TARGETS = { fp8OverBf16Decode: 1.6, matmulShareOfCopy: 0.7 };
 export function table(gpuName: string, parityResult: ParityResult | null, models: ModelResult[]): string {
   const lines: string[] = [];
   lines.push(`Real-GPU benchmark on ${gpuName} (WebGPU through Dawn for Node, Vulkan); every figure below is on this GPU`);
+  const features = models[0]?.gpu_features ?? parityResult?.gpu_features;
+  if (features) lines.push(`GPU features: ${features}${parityResult ? `; parity checked the ${parityResult.reductions.join(' and the ')} reductions` : ''}`);
   if (parityResult) {
     lines.push(`parity vs the CPU engine (${parityResult.model} geometry, ${parityResult.layers} layer(s), ${parityResult.prompt.length}-token prompt + ${parityResult.steps} greedy steps): ` +
-      parityResult.rows.map((r) => `${r.check} ${r.worst_dlogprob.toExponential(1)} ${r.ok ? 'ok' : 'FAILED'}`).join(', ') +
+      parityResult.rows.map((r) => `${r.check} (${r.reduction}) ${r.worst_dlogprob.toExponential(1)} ${r.ok ? 'ok' : 'FAILED'}`).join(', ') +
       `; W8A8 linears on equal inputs ${Math.max(...parityResult.linears.map((l) => l.worst_rel)).toExponential(1)} of max |y| ${parityResult.linears.every((l) => l.ok) ? 'ok' : 'FAILED'}`);
   }
   const short = gpuName.replace(/\s*\(.*\)$/, '');
