@@ -16,7 +16,7 @@ import { bf16Table } from '../quant/bf16.ts';
 import { FP8_TABLE } from '../quant/fp8.ts';
 import { absMax, clampAmax, dequantFactor, encodeRow } from '../quant/scale.ts';
 import { storedRowBytes, type WeightTensor } from '../model/tensor.ts';
-import { createSimdMatvec, type TailKernel } from '../simd/matvec.ts';
+import { createSimdMatvec, simdMatvecBuilder, type SimdMatvecBuilder, type TailKernel } from '../simd/matvec.ts';
 
 /**
  * Which matvec kernels a linear runs: the WebAssembly SIMD ones of workers/simd/ (the same sums, to the bit) where
@@ -53,21 +53,33 @@ export function cpuDtype(spec: LinearSpec, storedDtype: string): WeightDtype {
 export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?: (bytes: number) => void, kernels: CpuKernels = 'auto'): Promise<CpuLinear> {
   const dtype = cpuDtype(spec, t.dtype);
   const packSpec = { ...spec, dtype };
-  const kPacked = packedWords(dtype, t.k);
-  let data: Float32Array | Uint32Array, scales: Float32Array | null;
-  try {
-    data = dtype === 'f32' ? new Float32Array(t.n * kPacked) : new Uint32Array(t.n * kPacked);
-    scales = dtype === 'fp8e4m3' || dtype === 'fp8e5m2' ? new Float32Array(t.n) : null;
-  } catch (e) { // a RangeError from V8: the tab or process cannot hold this much more
-    throw new Error(`out of memory holding ${t.name} (${(packedBytes(dtype, t.n, t.k) / 2 ** 20).toFixed(0)} MiB as ${dtype}): pick fp8-all or a smaller model`, { cause: e });
+  const kPacked = packedWords(dtype, t.k), stride = kPacked * elementsPerWord(dtype);
+  const scales = dtype === 'fp8e4m3' || dtype === 'fp8e5m2' ? new Float32Array(t.n) : null;
+  const outOfMemory = (e: unknown) => new Error(`out of memory holding ${t.name} (${(packedBytes(dtype, t.n, t.k) / 2 ** 20).toFixed(0)} MiB as ${dtype}): pick fp8-all or a smaller model`, { cause: e });
+  // the SIMD kernels' memory is filled slab by slab, so the matrix is never held twice
+  let simd: SimdMatvecBuilder | null;
+  try { simd = kernels === 'typescript' ? null : simdMatvecBuilder(dtype, t.n, t.k); } catch (e) { throw outOfMemory(e); }
+  if (simd) {
+    const stats = emptyStats();
+    let usable = true;
+    for await (const s of packTensor(t, packSpec, stats)) {
+      usable &&= simd.put(elementsOf(dtype, s.data), stride, s.r0, s.rows);
+      if (scales) scales.set(s.scales!, s.r0);
+      onBytes?.(s.rows * storedRowBytes(t));
+    }
+    if (usable) return fromKernel(simd.finish(tailKernel(dtype)), scales, t.n, t.k, spec, dtype, stats);
+    if (kernels === 'wasm') throw noSimd(t.n, t.k, dtype);
+    onBytes = undefined; // an FP8 NaN/Inf code (rare: NaN in the file): read again for the TypeScript kernels
   }
+  let data: Float32Array | Uint32Array;
+  try { data = dtype === 'f32' ? new Float32Array(t.n * kPacked) : new Uint32Array(t.n * kPacked); } catch (e) { throw outOfMemory(e); } // a RangeError from V8
   const stats = emptyStats();
   for await (const s of packTensor(t, packSpec, stats)) {
     data.set(s.data, s.r0 * kPacked);
     if (scales) scales.set(s.scales!, s.r0);
     onBytes?.(s.rows * storedRowBytes(t));
   }
-  return fromStore({ data, scales }, t.n, t.k, spec, dtype, stats, kernels);
+  return fromStore({ data, scales }, t.n, t.k, spec, dtype, stats, 'typescript');
 }
 
 /** From f32 values in memory (tests, small tensors). */
@@ -76,22 +88,46 @@ export function createCpuLinear(w: Float32Array, n: number, k: number, spec: Lin
   return fromStore(p, n, k, spec, spec.dtype, p.stats, kernels);
 }
 
+/** The matvec and row lookup a linear runs on (the SIMD ones or the TypeScript ones below): unscaled values. */
+interface Kernel {
+  /** out[o + i] (+)= W[i, :] · xs[xo ..] for every row i: weights decoded as they are read. */
+  matvec(xs: Float32Array, xo: number, out: Float32Array, o: number, accumulate: boolean): void;
+  row(r: number, out: Float32Array, o: number): void;
+}
+
+/** The TypeScript kernel for the rows the SIMD kernels leave (n % 4 of them), and for matrices without SIMD. */
+function tailKernel(dtype: WeightDtype): TailKernel {
+  if (dtype === 'f32') return (w, ...a) => matvecF32(w as Float32Array, ...a);
+  if (dtype === 'bf16') { const table = bf16Table(); return (w, ...a) => matvecCoded16(table, w as Uint16Array, ...a); }
+  const table = FP8_TABLE[dtype];
+  return (w, ...a) => matvecCoded8(table, w as Uint8Array, ...a);
+}
+
+/** A packed slab's words as the elements the kernels read: f32 values, BF16 halves or FP8 bytes. */
+function elementsOf(dtype: WeightDtype, data: Float32Array | Uint32Array): Float32Array | Uint16Array | Uint8Array {
+  if (data instanceof Float32Array) return data;
+  return dtype === 'bf16' ? new Uint16Array(data.buffer, data.byteOffset, data.length * 2) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+const noSimd = (n: number, k: number, dtype: WeightDtype) =>
+  new Error(`linear [${n}, ${k}] ${dtype}: no WebAssembly SIMD kernel here (no SIMD, or an FP8 NaN/Inf code)`);
+
 function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: WeightDtype, stats: QuantStats, kernels: CpuKernels): CpuLinear {
-  const kPacked = packedWords(dtype, k);
-  let data: Store['data'] | null = store.data;
-  const ws = store.scales;
-  // the weights as the dot products read them: f32 values, or codes (BF16 halves, FP8 bytes) and their value table
-  let f32w = data instanceof Float32Array ? data : null;
-  let halves = dtype === 'bf16' ? new Uint16Array(data.buffer, data.byteOffset, data.length * 2) : null;
-  let bytes = ws ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
-  const table = halves ? bf16Table() : ws ? FP8_TABLE[dtype as 'fp8e4m3' | 'fp8e5m2'] : null;
-  const stride = kPacked * elementsPerWord(dtype); // elements from one row to the next
+  const kPacked = packedWords(dtype, k), stride = kPacked * elementsPerWord(dtype); // elements from one row to the next
+  const w = elementsOf(dtype, store.data), tail = tailKernel(dtype);
   // the SIMD kernels take a copy of the weights (blocks of 8 rows in WebAssembly memory); this one is dropped then
-  const tail: TailKernel = f32w ? (w, ...a) => matvecF32(w as Float32Array, ...a)
-    : halves ? (w, ...a) => matvecCoded16(table!, w as Uint16Array, ...a) : (w, ...a) => matvecCoded8(table!, w as Uint8Array, ...a);
-  const simd = kernels === 'typescript' ? null : createSimdMatvec(dtype, (f32w ?? halves ?? bytes)!, stride, n, k, tail);
-  if (kernels === 'wasm' && !simd) throw new Error(`linear [${n}, ${k}] ${dtype}: no WebAssembly SIMD kernel here (no SIMD, or an FP8 NaN/Inf code)`);
-  if (simd) data = f32w = halves = bytes = null;
+  const simd = kernels === 'typescript' ? null : createSimdMatvec(dtype, w, stride, n, k, tail);
+  if (kernels === 'wasm' && !simd) throw noSimd(n, k, dtype);
+  const kernel: Kernel = simd ? { matvec: (xs, xo, out, o, acc) => simd.matvec(xs, xo, out, o, acc), row: simd.row } : {
+    matvec: (xs, xo, out, o, acc) => tail(w, stride, n, k, xs, xo, out, o, acc),
+    row: (r, out, o) => decodeRow(dtype, store.data, kPacked, r, k, out, o),
+  };
+  return fromKernel(kernel, store.scales, n, k, spec, dtype, stats, simd ? 'wasm-simd' : 'typescript');
+}
+
+function fromKernel(kernel: Kernel, ws: Float32Array | null, n: number, k: number, spec: LinearSpec, dtype: WeightDtype, stats: QuantStats,
+  name: CpuLinear['kernel'] = 'wasm-simd'): CpuLinear {
+  const { matvec } = kernel;
   const act = spec.act && ws ? spec.act : null;
   const actTable = act ? FP8_TABLE[act] : null;
   const xCodes = new Uint8Array(act ? k : 0); // one x row's codes
@@ -111,14 +147,6 @@ function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: 
     }
   }
 
-  /** out[o + i] (+)= W[i, :] · xs[xo ..] for every row i: weights decoded as they are read. */
-  function matvec(xs: Float32Array, xo: number, out: Float32Array, o: number, accumulate: boolean): void {
-    if (simd) simd.matvec(xs, xo, out, o, accumulate);
-    else if (f32w) matvecF32(f32w, stride, n, k, xs, xo, out, o, accumulate);
-    else if (halves) matvecCoded16(table!, halves, stride, n, k, xs, xo, out, o, accumulate);
-    else matvecCoded8(table!, bytes!, stride, n, k, xs, xo, out, o, accumulate);
-  }
-
   function apply(x: Float32Array, m: number, y: Float32Array, accumulate = false): void {
     if (x.length < m * k || y.length < m * n) throw new Error(`linear [${n}, ${k}]: x or y too short for ${m} rows`);
     if (act) quantizeX(x, m);
@@ -135,12 +163,11 @@ function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: 
   }
 
   function row(r: number, out: Float32Array, outOffset = 0): void {
-    if (simd) simd.row(r, out, outOffset);
-    else decodeRow(dtype, data!, kPacked, r, k, out, outOffset);
+    kernel.row(r, out, outOffset);
     if (ws) for (let c = 0; c < k; c++) out[outOffset + c] *= ws[r];
   }
 
-  return { spec, dtype, n, k, bytes: packedBytes(dtype, n, k), stats, kernel: simd ? 'wasm-simd' : 'typescript', apply, row };
+  return { spec, dtype, n, k, bytes: packedBytes(dtype, n, k), stats, kernel: name, apply, row };
 }
 
 // The three matvec kernels: the same loop (eight rows at a time with local sums, each x[c] loaded once for all

@@ -118,19 +118,24 @@ function fp8RuleHolds(dtype: 'fp8e4m3' | 'fp8e5m2'): Uint8Array {
   return ok;
 }
 
+/** Builds a SimdMatvec slab by slab, so a matrix read from a file is never held twice (its rows go straight into
+ * the kernel's memory). */
+export interface SimdMatvecBuilder {
+  /** Rows [r0, r0 + rows) from src (row i - r0's elements at (i - r0)·stride, as linear.ts stores them); false where
+   * an FP8 code has no lane rule (the builder is then unusable: the caller keeps the TypeScript kernel). */
+  put(src: Float32Array | Uint16Array | Uint8Array, stride: number, r0: number, rows: number): boolean;
+  /** The matvec, once every row is in. */
+  finish(tail: TailKernel): SimdMatvec;
+}
+
 /**
- * The SIMD matvec of an n x k matrix given as linear.ts stores it (row i's elements at i·stride: f32 values, BF16
- * halves or FP8 bytes), or null where SIMD is missing or an FP8 code has no lane rule. Copies the weights: the
- * caller drops its own.
+ * A builder for the SIMD matvec of an n x k matrix, or null where SIMD is missing. Throws a RangeError where the
+ * kernel's memory cannot be had.
  */
-export function createSimdMatvec(dtype: WeightDtype, src: Float32Array | Uint16Array | Uint8Array, stride: number, n: number, k: number,
-  tail: TailKernel): SimdMatvec | null {
+export function simdMatvecBuilder(dtype: WeightDtype, n: number, k: number): SimdMatvecBuilder | null {
   const module = simdModule();
   if (!module) return null;
-  if (dtype === 'fp8e4m3' || dtype === 'fp8e5m2') {
-    const ok = fp8RuleHolds(dtype);
-    for (let i = 0; i < n; i++) for (let c = 0, o = i * stride; c < k; c++) if (!ok[src[o + c]]) return null;
-  }
+  const ok = dtype === 'fp8e4m3' || dtype === 'fp8e5m2' ? fp8RuleHolds(dtype) : null;
   const nFast = n - (n % 4), blocks = Math.ceil(nFast / 8), step = STEP[dtype];
   const align = (b: number) => Math.ceil(b / 16) * 16;
   const xAt = 0, yAt = align(4 * k), wAt = yAt + align(32 * blocks);
@@ -140,30 +145,53 @@ export function createSimdMatvec(dtype: WeightDtype, src: Float32Array | Uint16A
   const xv = new Float32Array(buf, xAt, k), yv = new Float32Array(buf, yAt, 8 * blocks);
   const elem = step / 8;
   const wv = elem === 4 ? new Float32Array(buf, wAt, blocks * k * 8) : elem === 2 ? new Uint16Array(buf, wAt, blocks * k * 8) : new Uint8Array(buf, wAt, blocks * k * 8);
-  for (let i = 0; i < nFast; i++) { // row i → block i >> 3, lane i & 7 (the padding rows stay zero)
-    const b = i >> 3, r = i & 7, o = i * stride;
-    for (let c = 0; c < k; c++) wv[(b * k + c) * 8 + r] = src[o + c];
-  }
-  const tailRows = src.slice(nFast * stride, n * stride); // row-major, as the reference kernel reads them
+  // the rows past nFast, row-major (stride k), as the reference kernel reads them
+  const tailRows = elem === 4 ? new Float32Array((n - nFast) * k) : elem === 2 ? new Uint16Array((n - nFast) * k) : new Uint8Array((n - nFast) * k);
   const table = dtype === 'bf16' ? bf16Table() : dtype === 'f32' ? null : FP8_TABLE[dtype];
 
-  function matvec(x: Float32Array, xo: number, y: Float32Array, yo: number, accumulate: boolean, r0 = 0, r1 = n): void {
-    if (r0 % 8 !== 0 || r1 < r0 || r1 > n) throw new Error(`simd matvec: rows [${r0}, ${r1}) of ${n} (r0 must be a multiple of 8)`);
-    const f1 = Math.min(r1, nFast);
-    if (f1 > r0) {
-      xv.set(x.subarray(xo, xo + k));
-      if (accumulate) yv.set(y.subarray(yo + r0, yo + f1), r0);
-      mv(wAt, xAt, yAt, k, r0 >> 3, Math.ceil(f1 / 8), accumulate ? 1 : 0);
-      y.set(yv.subarray(r0, f1), yo + r0);
+  function put(src: Float32Array | Uint16Array | Uint8Array, stride: number, r0: number, rows: number): boolean {
+    if (ok) for (let i = 0; i < rows; i++) for (let c = 0, o = i * stride; c < k; c++) if (!ok[src[o + c]]) return false;
+    for (let j = 0; j < rows; j++) {
+      const i = r0 + j, o = j * stride;
+      if (i >= nFast) { tailRows.set(src.subarray(o, o + k), (i - nFast) * k); continue; }
+      const b = i >> 3, r = i & 7; // row i → block i >> 3, lane i & 7 (the padding rows stay zero)
+      for (let c = 0; c < k; c++) wv[(b * k + c) * 8 + r] = src[o + c];
     }
-    const t0 = Math.max(r0, nFast);
-    if (r1 > t0) tail(tailRows.subarray((t0 - nFast) * stride), stride, r1 - t0, k, x, xo, y, yo + t0, accumulate);
+    return true;
   }
 
-  function row(r: number, out: Float32Array, o: number): void {
-    const fast = r < nFast, base = fast ? ((r >> 3) * k) * 8 + (r & 7) : (r - nFast) * stride, d = fast ? 8 : 1, from = fast ? wv : tailRows;
-    for (let c = 0; c < k; c++) { const v = from[base + c * d]; out[o + c] = table ? table[v] : v; }
+  function finish(tail: TailKernel): SimdMatvec {
+    function matvec(x: Float32Array, xo: number, y: Float32Array, yo: number, accumulate: boolean, r0 = 0, r1 = n): void {
+      if (r0 % 8 !== 0 || r1 < r0 || r1 > n) throw new Error(`simd matvec: rows [${r0}, ${r1}) of ${n} (r0 must be a multiple of 8)`);
+      const f1 = Math.min(r1, nFast);
+      if (f1 > r0) {
+        xv.set(x.subarray(xo, xo + k));
+        if (accumulate) yv.set(y.subarray(yo + r0, yo + f1), r0);
+        mv(wAt, xAt, yAt, k, r0 >> 3, Math.ceil(f1 / 8), accumulate ? 1 : 0);
+        y.set(yv.subarray(r0, f1), yo + r0);
+      }
+      const t0 = Math.max(r0, nFast);
+      if (r1 > t0) tail(tailRows.subarray((t0 - nFast) * k), k, r1 - t0, k, x, xo, y, yo + t0, accumulate);
+    }
+
+    function row(r: number, out: Float32Array, o: number): void {
+      const fast = r < nFast, base = fast ? ((r >> 3) * k) * 8 + (r & 7) : (r - nFast) * k, d = fast ? 8 : 1, from = fast ? wv : tailRows;
+      for (let c = 0; c < k; c++) { const v = from[base + c * d]; out[o + c] = table ? table[v] : v; }
+    }
+
+    return { matvec, row };
   }
 
-  return { matvec, row };
+  return { put, finish };
+}
+
+/**
+ * The SIMD matvec of an n x k matrix given as linear.ts stores it (row i's elements at i·stride: f32 values, BF16
+ * halves or FP8 bytes), or null where SIMD is missing or an FP8 code has no lane rule. Copies the weights: the
+ * caller drops its own.
+ */
+export function createSimdMatvec(dtype: WeightDtype, src: Float32Array | Uint16Array | Uint8Array, stride: number, n: number, k: number,
+  tail: TailKernel): SimdMatvec | null {
+  const builder = simdMatvecBuilder(dtype, n, k);
+  return builder && builder.put(src, stride, 0, n) ? builder.finish(tail) : null;
 }
