@@ -14,21 +14,22 @@ import { hubEnv } from './hub/env.ts';
 import { listModels, printModels, removeModel } from './hub/manage.ts';
 
 const USAGE = `usage: npm run -s cli -- <command> [flags]
-  generate --model FILE|DIR|URL|hf:ID --prompt TEXT [--chat] [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--engine cpu|webgpu] [--precision P] [--context N] [--logprobs K] [--json]
+  generate --model FILE|DIR|URL|hf:ID --prompt TEXT [--chat] [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--engine cpu|webgpu] [--precision P] [--context N] [--threads N] [--logprobs K] [--json]
   tokenize --model FILE --text TEXT [--json]
   inspect  --model FILE [--json]
-  bench    --model FILE [--engine cpu|webgpu] [--precision P[,P...]] [--prompt-tokens N] [--gen-tokens N] [--context N] [--json]
+  bench    --model FILE [--engine cpu|webgpu] [--precision P[,P...]] [--prompt-tokens N] [--gen-tokens N] [--context N] [--threads N] [--json]
   eval     --model FILE --text-file FILE --precision P [--engine cpu|webgpu] [--context N] [--json]
   quant    --format e4m3|e5m2|bf16 [--table] [--json]   (numbers on stdin)
   models   list [--json] | rm hf:org/name[@revision]    (the Hugging Face cache)
-  serve    [--model M] [--host 127.0.0.1] [--port 8080] [--engine cpu|webgpu] [--precision P] [--context N] [--api-key KEY]
+  serve    [--model M] [--host 127.0.0.1] [--port 8080] [--engine cpu|webgpu] [--precision P] [--context N] [--threads N] [--api-key KEY]
            an OpenAI-compatible HTTP server: /v1/models, /v1/chat/completions, /v1/completions, /health, /metrics
 Without --model, the embedded default model is used. --model hf:org/name[@revision] or hf:org/name/file.gguf
 (any command) downloads the model from the Hub into huggingface_hub's cache first (HF_ENDPOINT, HF_HOME,
 HF_HUB_CACHE, HF_TOKEN, HF_HUB_OFFLINE; docs/hub.md). Precisions: f32, bf16, fp8-llama3, fp8-all (default: as the
-file stores it). --context: positions the KV cache holds (default min(the model's context, 4096)).`;
+file stores it). --context: positions the KV cache holds (default min(the model's context, 4096)). --threads: the
+CPU engine's threads for big matvecs (worker_threads over shared memory; default 1).`;
 
-const common = { model: 'string', engine: 'string', json: 'bool', precision: 'string', context: 'string', 'binding-limit': 'string' } as const;
+const common = { model: 'string', engine: 'string', json: 'bool', precision: 'string', context: 'string', threads: 'string', 'binding-limit': 'string' } as const;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -156,15 +157,18 @@ async function serve(f: Flags): Promise<void> {
     host: str(f, 'host') ?? '127.0.0.1',
     port: num(f, 'port', 8080, { int: true, min: 0, max: 65535 }),
     apiKey: str(f, 'api-key') ?? null,
-    load: { context: f.context === undefined ? undefined : num(f, 'context', 0, { int: true, min: 2 }), precision: str(f, 'precision') },
+    load: { context: f.context === undefined ? undefined : num(f, 'context', 0, { int: true, min: 2 }), precision: str(f, 'precision'), threads: threadsFlag(f) },
   });
 }
+
+/** --threads: the CPU engine's threads (the engine checks the range and says it in one line). */
+const threadsFlag = (f: Flags) => (f.threads === undefined ? undefined : num(f, 'threads', 1, { int: true, min: 1, max: 16 }));
 
 /** Runs an op on the chosen engine: in this process (cpu) or in headless Chromium (webgpu). */
 async function runOp<A, R>(f: Flags, op: 'generate' | 'bench' | 'eval', args: A, local: (engine: Engine, loadMs: number) => Promise<R>): Promise<R> {
   const model = str(f, 'model');
   const precision = str(f, 'precision')?.split(',')[0].trim(); // loaded in the (first) precision asked for: one packing
-  const load: LoadOptions = { context: f.context === undefined ? undefined : num(f, 'context', 0, { int: true, min: 2 }), precision };
+  const load: LoadOptions = { context: f.context === undefined ? undefined : num(f, 'context', 0, { int: true, min: 2 }), precision, threads: threadsFlag(f) };
   const bindingLimit = f['binding-limit'] === undefined ? undefined : num(f, 'binding-limit', 0, { int: true, min: 1024 });
   if (engineKind(f) === 'cpu') {
     const t0 = performance.now();

@@ -105,6 +105,11 @@ export interface LoadOptions {
   context?: number;
   /** The precision to load in: a preset or an encoded map (default: the model's stored precision, bf16 or f32). */
   precision?: string;
+  /**
+   * CPU engine: threads its big matvecs run on, its own included (1 to 16). Default: the cores, up to 4, where the
+   * page is cross-origin isolated (SharedArrayBuffer), else 1.
+   */
+  threads?: number;
 }
 
 /** Bytes the engine holds, measured from what it allocated (host: JS memory; gpu: GPU buffers). */
@@ -144,6 +149,8 @@ export interface ModelInfo {
   gpuFeatures: string | null;
   /** Why the engine is not WebGPU, or other things the user should know; null when all is well. */
   notice: string | null;
+  /** Threads the CPU engine's big matvecs run on (1: its own only); null on WebGPU. */
+  threads: number | null;
   hasChatTemplate: boolean;
   precision: PrecisionMap;
   /** The precision the file stores (bf16 for BF16/F16/quantized checkpoints, f32 for F32): the quality reference. */

@@ -1,9 +1,11 @@
 // The one place the engine makes Web Workers (eslint.config.js holds every other file to it). A pipeline stage runs
 // in a Web Worker of its own (the browser: a GPUDevice per worker, real concurrency), or in-process (Node, tests: the
-// same Stage, one after another). Either way the coordinator sees a StageHandle.
+// same Stage, one after another). Either way the coordinator sees a StageHandle. The CPU engine's matvec pool
+// threads (workers/cpu-pool/) are Web Workers made here too.
 import { transfer, wrap } from 'comlink';
 import { asEngineError } from './errors.ts';
 import { Stage, type StageHandle, type StageInfo, type StageInit } from './pipeline/stage.ts';
+import type { PoolReply, PoolThreadPort } from './cpu-pool/protocol.ts';
 
 export interface SpawnedStage extends StageHandle {
   /** Loads the stage's weights; `buffers` (the weights' own copies) are transferred, not copied again. */
@@ -46,3 +48,14 @@ export function inProcessStage(): SpawnedStage {
 /** Web Workers where the platform has them (browsers; nested workers in Chromium), in-process otherwise (Node). */
 export const defaultSpawner = (): ((index: number) => SpawnedStage) =>
   typeof Worker === 'function' ? workerStage : inProcessStage;
+
+/** A thread of the CPU engine's matvec pool (workers/cpu-pool/): a Web Worker over shared memory. */
+export function webPoolThread(index: number, hear: (reply: PoolReply) => void): PoolThreadPort {
+  const worker = new Worker(new URL('./cpu-pool/pool.worker.ts', import.meta.url), { type: 'module', name: `cpu pool ${index}` });
+  worker.addEventListener('message', (e: MessageEvent<PoolReply>) => hear(e.data));
+  worker.addEventListener('error', (e) => {
+    e.preventDefault();
+    hear({ type: 'failed', index, message: e.message || 'it could not start' });
+  });
+  return { post: (m) => worker.postMessage(m), terminate: () => worker.terminate() };
+}

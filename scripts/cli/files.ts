@@ -5,6 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL, Engine } from '../../workers/engine.ts';
+import { nodePoolThread } from './pool-node.ts';
 import type { LoadOptions } from '../../workers/api.ts';
 import { loadModel } from '../../workers/loader/index.ts';
 import type { LoadedModel } from '../../workers/loader/types.ts';
@@ -47,7 +48,7 @@ const localFiles = (ref: Extract<ModelRef, { kind: 'files' }>) => ref.files.map(
 /** A CPU engine in this process with the model loaded (tensors streamed from disk, by range). */
 export async function loadEngine(model: string | undefined, options: LoadOptions = {}): Promise<Engine> {
   const ref = await modelFiles(model);
-  const engine = new Engine({ engine: 'cpu', baseUrl: 'http://localhost/' });
+  const engine = new Engine({ engine: 'cpu', baseUrl: 'http://localhost/', spawnPoolThread: nodePoolThread });
   if (ref.kind === 'url') await engine.load({ kind: 'url', url: ref.url }, undefined, options);
   else await engine.load({ kind: 'local', files: localFiles(ref) }, undefined, options);
   return engine;

@@ -13,7 +13,7 @@ import type { PrecisionMap } from '../quant/types.ts';
 import { sameSpec } from '../quant/precision.ts';
 import type { QuantStats } from '../quant/pack.ts';
 import { isFirst, isLast, wholeModel, type ForwardPart } from '../pipeline/split.ts';
-import { loadCpuLinear, type CpuLinear } from './linear.ts';
+import { loadCpuLinear, type CpuLinear, type MatvecPool } from './linear.ts';
 import { attention, rmsnorm, rope, swiglu, type AttentionShape } from './ops.ts';
 import type { TraceCapture, TracePlan } from '../model/trace.ts';
 import { traceCpu } from './trace.ts';
@@ -56,15 +56,16 @@ export class CpuForward implements Forward {
   private readonly simdAttention: SimdAttention | null; // attention()'s loops in WebAssembly SIMD, over caches it holds
   private buffers: { rows: number; x: Float32Array; xb: Float32Array; q: Float32Array; k: Float32Array; v: Float32Array; hb: Float32Array; hb2: Float32Array } | null = null;
 
-  /** Reads and packs the part's weights from the file (progress in stored bytes read). */
+  /** Reads and packs the part's weights from the file (progress in stored bytes read); `pool`: threads for big matvecs. */
   static async create(config: LlamaConfig, weights: LlamaWeights, precision: PrecisionMap, maxSeq: number,
-    part: Partial<ForwardPart> = {}, onProgress?: LoadProgressFn): Promise<CpuForward> {
-    const f = new CpuForward(config, weights, maxSeq, part);
+    part: Partial<ForwardPart> = {}, onProgress?: LoadProgressFn, pool?: MatvecPool): Promise<CpuForward> {
+    const f = new CpuForward(config, weights, maxSeq, part, pool);
     await f.setPrecision(precision, onProgress);
     return f;
   }
 
-  private constructor(readonly config: LlamaConfig, private readonly weights: LlamaWeights, maxSeq: number, part: Partial<ForwardPart> = {}) {
+  private constructor(readonly config: LlamaConfig, private readonly weights: LlamaWeights, maxSeq: number, part: Partial<ForwardPart> = {},
+    private readonly pool?: MatvecPool) {
     this.maxSeq = maxSeq;
     this.part = wholeModel(config, part);
     const { l0, l1, slots } = this.part;
@@ -90,15 +91,15 @@ export class CpuForward implements Forward {
     const slots = weightSlots(this.config, this.weights, map, this.part);
     // what is packed now is the truth (a cancelled switch leaves some tensors in the new format)
     const todo = slots.filter((s) => { const L = this.linears.get(s.label); return !L || !sameSpec(L.spec, s.spec); });
-    for (const label of [...this.linears.keys()]) if (!slots.some((s) => s.label === label)) this.linears.delete(label);
+    for (const label of [...this.linears.keys()]) if (!slots.some((s) => s.label === label)) this.drop(label);
     this.layers = [];
     const total = todo.reduce((b, s) => b + storedBytes(s.tensor), 0);
     let done = 0;
     onProgress?.(0, total);
     for (const s of todo) {
       if (cancelled?.()) throw new Cancelled();
-      this.linears.delete(s.label);
-      this.linears.set(s.label, await loadCpuLinear(s.tensor, s.spec, (bytes) => onProgress?.((done += bytes), total)));
+      this.drop(s.label);
+      this.linears.set(s.label, await loadCpuLinear(s.tensor, s.spec, (bytes) => onProgress?.((done += bytes), total), 'auto', this.pool));
     }
     this.precision = map;
     this.layers = [];
@@ -225,7 +226,13 @@ export class CpuForward implements Forward {
     return [...this.linears].map(([label, L]) => ({ label, dtype: L.spec.dtype, bytes: L.bytes, stats: L.stats }));
   }
 
-  dispose(): void { this.layers = []; this.linears.clear(); }
+  dispose(): void { this.layers = []; for (const label of [...this.linears.keys()]) this.drop(label); }
+
+  /** The threads of a pool let go of the matrix too. */
+  private drop(label: string): void {
+    this.linears.get(label)?.release();
+    this.linears.delete(label);
+  }
 
 }
 

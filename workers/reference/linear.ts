@@ -16,7 +16,7 @@ import { bf16Table } from '../quant/bf16.ts';
 import { FP8_TABLE } from '../quant/fp8.ts';
 import { absMax, clampAmax, dequantFactor, encodeRow } from '../quant/scale.ts';
 import { storedRowBytes, type WeightTensor } from '../model/tensor.ts';
-import { createSimdMatvec, simdMatvecBuilder, type SimdMatvecBuilder, type TailKernel } from '../simd/matvec.ts';
+import { createSimdMatvec, simdMatvecBuilder, type SimdMatvec, type SimdMatvecBuilder, type TailKernel } from '../simd/matvec.ts';
 
 /**
  * Which matvec kernels a linear runs: the WebAssembly SIMD ones of workers/simd/ (the same sums, to the bit) where
@@ -39,6 +39,22 @@ export interface CpuLinear {
   apply(x: Float32Array, m: number, y: Float32Array, accumulate?: boolean): void;
   /** Row r of W as the values it stands for (scale applied), into out[0..k): the embedding lookup. */
   row(r: number, out: Float32Array, outOffset?: number): void;
+  /** Done with it: a pool's threads let go of the matrix (nothing to do on one thread). */
+  release(): void;
+}
+
+/** out[o + i] (+)= W[i, :] · xs[xo ..] for every row i (no FP8 scale). */
+export type Matvec = (xs: Float32Array, xo: number, out: Float32Array, o: number, accumulate: boolean) => void;
+
+/**
+ * Threads to run big matrices' matvecs on (workers/cpu-pool/): a matrix it takes is built over a shared
+ * WebAssembly memory and its matvec splits the 8-row blocks over the threads. Without one, all runs on this thread.
+ */
+export interface MatvecPool {
+  readonly threads: number;
+  takes(n: number, k: number): boolean;
+  matvec(simd: SimdMatvec, n: number): Matvec;
+  release(matvec: Matvec): void;
 }
 
 /** Packed rows in one array (kPacked words per row) and FP8's row scales. */
@@ -50,7 +66,8 @@ export function cpuDtype(spec: LinearSpec, storedDtype: string): WeightDtype {
 }
 
 /** Reads t from its file and packs it for the CPU, slab by slab (onBytes: stored bytes read, for progress). */
-export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?: (bytes: number) => void, kernels: CpuKernels = 'auto'): Promise<CpuLinear> {
+export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?: (bytes: number) => void, kernels: CpuKernels = 'auto',
+  pool?: MatvecPool): Promise<CpuLinear> {
   const dtype = cpuDtype(spec, t.dtype);
   const packSpec = { ...spec, dtype };
   const kPacked = packedWords(dtype, t.k), stride = kPacked * elementsPerWord(dtype);
@@ -58,7 +75,8 @@ export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?:
   const outOfMemory = (e: unknown) => new Error(`out of memory holding ${t.name} (${(packedBytes(dtype, t.n, t.k) / 2 ** 20).toFixed(0)} MiB as ${dtype}): pick fp8-all or a smaller model`, { cause: e });
   // the SIMD kernels' memory is filled slab by slab, so the matrix is never held twice
   let simd: SimdMatvecBuilder | null;
-  try { simd = kernels === 'typescript' ? null : simdMatvecBuilder(dtype, t.n, t.k); } catch (e) { throw outOfMemory(e); }
+  const shared = kernels !== 'typescript' && !!pool?.takes(t.n, t.k);
+  try { simd = kernels === 'typescript' ? null : simdMatvecBuilder(dtype, t.n, t.k, shared); } catch (e) { throw outOfMemory(e); }
   if (simd) {
     const stats = emptyStats();
     let usable = true;
@@ -67,7 +85,7 @@ export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?:
       if (scales) scales.set(s.scales!, s.r0);
       onBytes?.(s.rows * storedRowBytes(t));
     }
-    if (usable) return fromKernel(simd.finish(tailKernel(dtype)), scales, t.n, t.k, spec, dtype, stats);
+    if (usable) return fromSimd(simd.finish(tailKernel(dtype)), scales, t.n, t.k, spec, dtype, stats, shared ? pool : undefined);
     if (kernels === 'wasm') throw noSimd(t.n, t.k, dtype);
     onBytes = undefined; // an FP8 NaN/Inf code (rare: NaN in the file): read again for the TypeScript kernels
   }
@@ -83,15 +101,28 @@ export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?:
 }
 
 /** From f32 values in memory (tests, small tensors). */
-export function createCpuLinear(w: Float32Array, n: number, k: number, spec: LinearSpec, kernels: CpuKernels = 'auto'): CpuLinear {
+export function createCpuLinear(w: Float32Array, n: number, k: number, spec: LinearSpec, kernels: CpuKernels = 'auto', pool?: MatvecPool): CpuLinear {
   const p = packMatrix(w, n, k, spec);
+  if (kernels !== 'typescript' && pool?.takes(n, k)) { // built over a shared memory, for the pool's threads
+    const builder = simdMatvecBuilder(spec.dtype, n, k, true);
+    if (builder?.put(elementsOf(spec.dtype, p.data), packedWords(spec.dtype, k) * elementsPerWord(spec.dtype), 0, n)) {
+      return fromSimd(builder.finish(tailKernel(spec.dtype)), p.scales, n, k, spec, spec.dtype, p.stats, pool);
+    }
+  }
   return fromStore(p, n, k, spec, spec.dtype, p.stats, kernels);
+}
+
+/** A linear on the SIMD kernels: on this thread, or split over a pool's threads. */
+function fromSimd(simd: SimdMatvec, ws: Float32Array | null, n: number, k: number, spec: LinearSpec, dtype: WeightDtype, stats: QuantStats, pool?: MatvecPool): CpuLinear {
+  if (!pool) return fromKernel({ matvec: (xs, xo, out, o, acc) => simd.matvec(xs, xo, out, o, acc), row: simd.row }, ws, n, k, spec, dtype, stats, 'wasm-simd');
+  const matvec = pool.matvec(simd, n);
+  return fromKernel({ matvec, row: simd.row }, ws, n, k, spec, dtype, stats, 'wasm-simd', () => pool.release(matvec));
 }
 
 /** The matvec and row lookup a linear runs on (the SIMD ones or the TypeScript ones below): unscaled values. */
 interface Kernel {
-  /** out[o + i] (+)= W[i, :] · xs[xo ..] for every row i: weights decoded as they are read. */
-  matvec(xs: Float32Array, xo: number, out: Float32Array, o: number, accumulate: boolean): void;
+  /** Weights decoded as they are read. */
+  matvec: Matvec;
   row(r: number, out: Float32Array, o: number): void;
 }
 
@@ -118,15 +149,16 @@ function fromStore(store: Store, n: number, k: number, spec: LinearSpec, dtype: 
   // the SIMD kernels take a copy of the weights (blocks of 8 rows in WebAssembly memory); this one is dropped then
   const simd = kernels === 'typescript' ? null : createSimdMatvec(dtype, w, stride, n, k, tail);
   if (kernels === 'wasm' && !simd) throw noSimd(n, k, dtype);
-  const kernel: Kernel = simd ? { matvec: (xs, xo, out, o, acc) => simd.matvec(xs, xo, out, o, acc), row: simd.row } : {
+  if (simd) return fromSimd(simd, store.scales, n, k, spec, dtype, stats);
+  const kernel: Kernel = {
     matvec: (xs, xo, out, o, acc) => tail(w, stride, n, k, xs, xo, out, o, acc),
     row: (r, out, o) => decodeRow(dtype, store.data, kPacked, r, k, out, o),
   };
-  return fromKernel(kernel, store.scales, n, k, spec, dtype, stats, simd ? 'wasm-simd' : 'typescript');
+  return fromKernel(kernel, store.scales, n, k, spec, dtype, stats, 'typescript');
 }
 
 function fromKernel(kernel: Kernel, ws: Float32Array | null, n: number, k: number, spec: LinearSpec, dtype: WeightDtype, stats: QuantStats,
-  name: CpuLinear['kernel'] = 'wasm-simd'): CpuLinear {
+  name: CpuLinear['kernel'], release = () => {}): CpuLinear {
   const { matvec } = kernel;
   const act = spec.act && ws ? spec.act : null;
   const actTable = act ? FP8_TABLE[act] : null;
@@ -167,7 +199,7 @@ function fromKernel(kernel: Kernel, ws: Float32Array | null, n: number, k: numbe
     if (ws) for (let c = 0; c < k; c++) out[outOffset + c] *= ws[r];
   }
 
-  return { spec, dtype, n, k, bytes: packedBytes(dtype, n, k), stats, kernel: name, apply, row };
+  return { spec, dtype, n, k, bytes: packedBytes(dtype, n, k), stats, kernel: name, apply, row, release };
 }
 
 // The three matvec kernels: the same loop (eight rows at a time with local sums, each x[c] loaded once for all

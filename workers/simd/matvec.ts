@@ -11,7 +11,7 @@
 // The rows past the last multiple of 4 (n % 4 of them) are summed by linear.ts's kernel with four partial sums,
 // as there; they are kept row-major beside the blocks.
 // Tests: tests/unit/simd-matvec.test.ts (Node) and tests/gpu/simd-matvec.test.ts (Chromium).
-import { F64, I32, V128, moduleBytes, op, type Bytes, type Func } from './wasm.ts';
+import { F64, I32, MAX_PAGES, V128, moduleBytes, op, type Bytes, type Func } from './wasm.ts';
 import { bf16Table } from '../quant/bf16.ts';
 import { FP8_TABLE } from '../quant/fp8.ts';
 import type { WeightDtype } from '../quant/types.ts';
@@ -84,14 +84,30 @@ function kernel(dtype: WeightDtype): Func {
 
 type Kernel = (w: number, x: number, y: number, k: number, b0: number, b1: number, acc: number) => void;
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled: [WebAssembly.Module | null | undefined, WebAssembly.Module | null | undefined] = [undefined, undefined];
 
-/** The module, compiled once; null where WebAssembly SIMD is missing (the engine then says so: simdNotice). */
-export function simdModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  const bytes = moduleBytes((['f32', 'bf16', 'fp8e4m3', 'fp8e5m2'] as const).map(kernel));
-  compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  return compiled;
+/**
+ * The module, compiled once; null where WebAssembly SIMD is missing (the engine then says so: simdNotice).
+ * `shared`: the build over a shared memory, for a pool of threads (null where threads are missing too).
+ */
+export function simdModule(shared = false): WebAssembly.Module | null {
+  const i = shared ? 1 : 0;
+  if (compiled[i] !== undefined) return compiled[i];
+  const bytes = moduleBytes((['f32', 'bf16', 'fp8e4m3', 'fp8e5m2'] as const).map(kernel), shared);
+  compiled[i] = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  return compiled[i];
+}
+
+/** Runs blocks b0 .. b1-1 of a matrix laid out as below: y[8b + r] (+)= Σ_c W_b[c][r] · x[c]. */
+export type BlockKernel = (b0: number, b1: number, accumulate: boolean) => void;
+
+/** Where a matrix's kernel finds it in its memory (a pool's threads instantiate the shared module over it). */
+export interface SimdLayout { memory: WebAssembly.Memory; dtype: WeightDtype; k: number; wAt: number; xAt: number; yAt: number; blocks: number }
+
+/** The block kernel over a layout's memory (an instance of its own: one per thread). */
+export function blockKernel(l: SimdLayout, shared: boolean): BlockKernel {
+  const mv = (new WebAssembly.Instance(simdModule(shared)!, { env: { memory: l.memory } }).exports[l.dtype]) as Kernel;
+  return (b0, b1, accumulate) => mv(l.wAt, l.xAt, l.yAt, l.k, b0, b1, accumulate ? 1 : 0);
 }
 
 /** The line the engine shows when the CPU runs on the TypeScript kernels for want of WebAssembly SIMD. */
@@ -108,6 +124,12 @@ export interface SimdMatvec {
   matvec(x: Float32Array, xo: number, y: Float32Array, yo: number, accumulate: boolean, r0?: number, r1?: number): void;
   /** Row r's values (no FP8 scale) into out[o ..]. */
   row(r: number, out: Float32Array, o: number): void;
+  /** The pieces of matvec for a pool of threads: stage x (and y where accumulating) into the memory, run blocks
+   * (each thread its own; `run` is this thread's), then collect y and add the tail rows. */
+  layout: SimdLayout;
+  stage(x: Float32Array, xo: number, y: Float32Array, yo: number, accumulate: boolean): void;
+  run: BlockKernel;
+  collect(x: Float32Array, xo: number, y: Float32Array, yo: number, accumulate: boolean): void;
 }
 
 /** FP8 codes whose value the lane rule above does not give (NaN and Inf codes): true where it does. */
@@ -132,15 +154,17 @@ export interface SimdMatvecBuilder {
  * A builder for the SIMD matvec of an n x k matrix, or null where SIMD is missing. Throws a RangeError where the
  * kernel's memory cannot be had.
  */
-export function simdMatvecBuilder(dtype: WeightDtype, n: number, k: number): SimdMatvecBuilder | null {
-  const module = simdModule();
-  if (!module) return null;
+export function simdMatvecBuilder(dtype: WeightDtype, n: number, k: number, shared = false): SimdMatvecBuilder | null {
+  if (!simdModule(shared)) return null;
   const ok = dtype === 'fp8e4m3' || dtype === 'fp8e5m2' ? fp8RuleHolds(dtype) : null;
   const nFast = n - (n % 4), blocks = Math.ceil(nFast / 8), step = STEP[dtype];
   const align = (b: number) => Math.ceil(b / 16) * 16;
   const xAt = 0, yAt = align(4 * k), wAt = yAt + align(32 * blocks);
-  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((wAt + blocks * k * step) / 65536)) });
-  const mv = (new WebAssembly.Instance(module, { env: { memory } }).exports[dtype]) as Kernel;
+  const pages = Math.max(1, Math.ceil((wAt + blocks * k * step) / 65536));
+  if (pages > MAX_PAGES) throw new RangeError(`a [${n}, ${k}] ${dtype} matrix is more than a 4 GiB WebAssembly memory holds`);
+  const memory = shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages });
+  const layout: SimdLayout = { memory, dtype, k, wAt, xAt, yAt, blocks };
+  const run = blockKernel(layout, shared);
   const buf = memory.buffer;
   const xv = new Float32Array(buf, xAt, k), yv = new Float32Array(buf, yAt, 8 * blocks);
   const elem = step / 8;
@@ -167,11 +191,21 @@ export function simdMatvecBuilder(dtype: WeightDtype, n: number, k: number): Sim
       if (f1 > r0) {
         xv.set(x.subarray(xo, xo + k));
         if (accumulate) yv.set(y.subarray(yo + r0, yo + f1), r0);
-        mv(wAt, xAt, yAt, k, r0 >> 3, Math.ceil(f1 / 8), accumulate ? 1 : 0);
+        run(r0 >> 3, Math.ceil(f1 / 8), accumulate);
         y.set(yv.subarray(r0, f1), yo + r0);
       }
       const t0 = Math.max(r0, nFast);
       if (r1 > t0) tail(tailRows.subarray((t0 - nFast) * k), k, r1 - t0, k, x, xo, y, yo + t0, accumulate);
+    }
+
+    function stage(x: Float32Array, xo: number, y: Float32Array, yo: number, accumulate: boolean): void {
+      xv.set(x.subarray(xo, xo + k));
+      if (accumulate) yv.set(y.subarray(yo, yo + nFast));
+    }
+
+    function collect(x: Float32Array, xo: number, y: Float32Array, yo: number, accumulate: boolean): void {
+      y.set(yv.subarray(0, nFast), yo);
+      if (n > nFast) tail(tailRows, k, n - nFast, k, x, xo, y, yo + nFast, accumulate);
     }
 
     function row(r: number, out: Float32Array, o: number): void {
@@ -179,7 +213,7 @@ export function simdMatvecBuilder(dtype: WeightDtype, n: number, k: number): Sim
       for (let c = 0; c < k; c++) { const v = from[base + c * d]; out[o + c] = table ? table[v] : v; }
     }
 
-    return { matvec, row };
+    return { matvec, row, layout, stage, run, collect };
   }
 
   return { put, finish };

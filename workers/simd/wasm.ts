@@ -58,10 +58,18 @@ const section = (id: number, content: Bytes): Bytes => [id, ...uleb(content.leng
 const vec = (items: Bytes[]): Bytes => [...uleb(items.length), ...items.flat()];
 const name = (s: string): Bytes => vec([...s].map((c) => [c.charCodeAt(0)]));
 
-/** A module importing memory "env"."memory" and exporting each function (no results) by its name. */
-export function moduleBytes(funcs: Func[]): Uint8Array<ArrayBuffer> {
+/** The most pages a 32-bit memory has (4 GiB). */
+export const MAX_PAGES = 65536;
+
+/**
+ * A module importing memory "env"."memory" and exporting each function (no results) by its name; `shared`: the
+ * memory is a shared one (threads: limits must then say a maximum).
+ */
+export function moduleBytes(funcs: Func[], shared = false): Uint8Array<ArrayBuffer> {
   const types = funcs.map((f) => [0x60, ...vec(f.params.map((p) => [p])), 0]);
-  const imports = [[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]; // memory, limits: min 1, no max
+  // memory, limits: min 1 and no max (0x00), or shared with a max (0x03)
+  const limits = shared ? [0x03, 0x01, ...uleb(MAX_PAGES)] : [0x00, 0x01];
+  const imports = [[...name('env'), ...name('memory'), 0x02, ...limits]];
   const bodies = funcs.map((f) => {
     const locals = f.locals.map((t) => [1, t]); // one entry per local: simple, and these functions have few
     const code = [...vec(locals), ...f.body.flat(), ...op.end];
