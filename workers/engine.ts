@@ -33,7 +33,7 @@ import { compareTokenizers } from './tokenizer/compare.ts';
 import { ReferenceTokenizers, type PackageFileReader } from './tokenizer/reference.ts';
 import { EngineError, fail, failureOf, oneLine } from './errors.ts';
 import { simdNotice } from './simd/matvec.ts';
-import { CpuPool } from './cpu-pool/pool.ts';
+import { CpuThreads, MAX_THREADS } from './cpu-pool/threads.ts';
 import type { SpawnPoolThread } from './cpu-pool/protocol.ts';
 import { webPoolThread } from './spawn.ts';
 
@@ -65,13 +65,6 @@ export interface EngineOptions {
   spawnPoolThread?: SpawnPoolThread;
 }
 
-/** The most threads a load may ask for, and the default's cap (decode stops scaling with memory bandwidth). */
-export const MAX_THREADS = 16;
-const DEFAULT_MAX_THREADS = 4;
-
-/** Shared memory between threads: a cross-origin isolated page (COOP + COEP headers), or Node. */
-const canShareMemory = () => typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
-
 /** A model source the CLI opens in this process (files on disk): not a message, so not in the API's union. */
 export type LocalSource = { kind: 'local'; files: ModelFile[] };
 
@@ -86,8 +79,7 @@ export class Engine implements EngineApi {
   private model: LoadedModel | null = null;
   private forward: Forward | null = null;
   private notice: string | null = null;
-  private pool: CpuPool | null = null; // the CPU engine's threads, kept between loads of the same count
-  private threads: number | null = null;
+  private readonly cpuThreads: CpuThreads; // the CPU engine's threads
   private adapter: string | null = null;
   private gpuFeatures: string | null = null;
   private cache: CacheState = emptyCache();
@@ -102,7 +94,9 @@ export class Engine implements EngineApi {
   private hubDevice: Promise<HubDevice> | null = null; // Hub downloads and the browser's model cache, made on first use
   private references = new ReferenceTokenizers((path) => this.readPackageFile(path)); // the tokenizer lesson's, loaded on first use
 
-  constructor(private readonly options: EngineOptions) {}
+  constructor(private readonly options: EngineOptions) {
+    this.cpuThreads = new CpuThreads(options.spawnPoolThread ?? (typeof Worker === 'function' ? webPoolThread : null));
+  }
 
   async load(source: ModelSource | LocalSource, onProgress?: (p: LoadProgress) => void, options: LoadOptions = {}): Promise<ModelInfo> {
     this.qualityCancelled = true;
@@ -138,7 +132,7 @@ export class Engine implements EngineApi {
           notice = [notice, `the precision asked for does not fit this model (${oneLine(e)}): loaded as ${map.preset}`].filter(Boolean).join('; ');
         }
       }
-      const threads = options.threads ?? this.defaultThreads();
+      const threads = options.threads ?? this.cpuThreads.defaultCount();
       if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
         dropGpu();
         throw fail('bad-request', `threads ${threads}: give a whole number from 1 to ${MAX_THREADS}`);
@@ -163,7 +157,6 @@ export class Engine implements EngineApi {
   private async createForward(model: LoadedModel, map: PrecisionMap, maxSeq: number, onProgress?: (p: LoadProgress) => void, early?: Promise<EarlyGpu> | null,
     threads = 1): Promise<Forward> {
     this.notice = null;
-    this.threads = null;
     this.adapter = null;
     this.gpuFeatures = null;
     const progress = (phase: LoadProgress['phase']): LoadProgressFn => (loaded, total) => onProgress?.({ phase, loaded, total });
@@ -179,31 +172,8 @@ export class Engine implements EngineApi {
     }
     const simd = simdNotice(); // the CPU engine on its TypeScript kernels (slower): said, never silent
     if (simd) this.notice = this.notice ? `${this.notice}; ${simd}` : simd;
-    const pool = await this.cpuPool(simd ? 1 : threads);
+    const pool = await this.cpuThreads.get(simd ? 1 : threads, (text) => { this.notice = this.notice ? `${this.notice}; ${text}` : text; });
     return CpuForward.create(model.config, model.weights, map, maxSeq, {}, progress('parse'), pool ?? undefined);
-  }
-
-  /** Without a load's `threads`: the cores up to 4 where threads can share memory and be made, else 1. */
-  private defaultThreads(): number {
-    const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;
-    return canShareMemory() && (this.options.spawnPoolThread || typeof Worker === 'function') ? Math.max(1, Math.min(DEFAULT_MAX_THREADS, cores)) : 1;
-  }
-
-  /** The pool for `threads` threads (null for 1), made once per count; where it cannot be had: 1 thread and a notice. */
-  private async cpuPool(threads: number): Promise<CpuPool | null> {
-    const say = (text: string) => { this.notice = this.notice ? `${this.notice}; ${text}` : text; };
-    if (this.pool && this.pool.threads !== threads) { this.pool.close(); this.pool = null; }
-    this.threads = 1;
-    if (threads === 1) return null;
-    if (!canShareMemory()) { say(`${threads} threads need a cross-origin isolated page (COOP/COEP headers, README "Hosting headers"): running on 1`); return null; }
-    try {
-      this.pool ??= await CpuPool.create(threads, this.options.spawnPoolThread ?? webPoolThread);
-    } catch (e) {
-      say(`the CPU engine could not start ${threads} threads (${oneLine(e)}): running on 1`);
-      return null;
-    }
-    this.threads = threads;
-    return this.pool;
   }
 
   /**
@@ -281,7 +251,7 @@ export class Engine implements EngineApi {
         this.status?.({ type: 'engine-changed', engine: 'cpu', message });
         throw fail('device-lost', message);
       }
-      const pool = await this.cpuPool(simdNotice() ? 1 : this.defaultThreads());
+      const pool = await this.cpuThreads.get(simdNotice() ? 1 : this.cpuThreads.defaultCount(), () => {}); // the notice below says what runs
       next = await CpuForward.create(model.config, model.weights, old.precision, old.maxSeq, {}, undefined, pool ?? undefined);
       this.adapter = null;
       this.gpuFeatures = null;
@@ -484,7 +454,7 @@ export class Engine implements EngineApi {
       adapter: this.adapter,
       gpuFeatures: this.gpuFeatures,
       notice: this.notice,
-      threads: forward.kind === 'cpu' ? this.threads ?? 1 : null,
+      threads: forward.kind === 'cpu' ? this.cpuThreads.used : null,
       hasChatTemplate: model.chatTemplate !== null,
       precision: forward.precision,
       storedPrecision: storedPreset(model),
