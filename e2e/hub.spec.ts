@@ -98,16 +98,23 @@ test('a dropped connection resumes with a Range request where it stopped', async
   hub.setRate(4_000_000); // paced like a network, so the bytes before the cut arrive before it
   try {
     await loadFromHub(page, 'test/sharded');
-    await expect(loadError(page)).toHaveText(/connection dropped while downloading model-00001-of-00002\.safetensors of test\/sharded \(1100000 of \d+ bytes kept.*load it again to resume/, { timeout: 30_000 });
+    await expect(loadError(page)).toHaveText(/connection dropped while downloading model-00001-of-00002\.safetensors of test\/sharded \(\d+ of \d+ bytes kept.*load it again to resume/, { timeout: 30_000 });
   } finally {
     hub.setRate(null);
   }
-  expect(await loadError(page).innerText()).not.toContain('\n');
+  const message = await loadError(page).innerText();
+  expect(message).not.toContain('\n');
+  // What the page kept: every byte before the cut, except that Chromium may drop the last piece it had not yet handed
+  // to the reader when the connection closed early (seen in CI: 1048576 of the 1100000 sent). The resume asks for
+  // exactly the bytes after what was kept.
+  const kept = Number(/\((\d+) of \d+ bytes kept/.exec(message)![1]);
+  expect(kept).toBeGreaterThan(0);
+  expect(kept).toBeLessThanOrEqual(1_100_000);
   await expect(deviceModels(page)).toContainText('partial');
   await page.getByRole('region', { name: 'Model' }).getByRole('button', { name: 'Load from the Hub' }).click();
   await loaded(page, 'hf:test/sharded');
   const ranges = hub.stats.requests.filter((r) => r.server === 'cdn' && r.path === cdnPath(SHARD1)).map((r) => r.range);
-  expect(ranges.some((r) => r !== null && Number(/bytes=(\d+)-/.exec(r)?.[1]) > 0)).toBe(true);
+  expect(ranges).toContain(`bytes=${kept}-`);
   expect(hub.stats.bytes.get(cdnPath(SHARD1))).toBeLessThan(2 * size);
   expect(hub.stats.bytes.get(cdnPath(SHARD1))).toBeGreaterThanOrEqual(size);
 });
