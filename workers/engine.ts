@@ -34,6 +34,7 @@ import { ReferenceTokenizers, type PackageFileReader } from './tokenizer/referen
 import { EngineError, fail, failureOf, oneLine } from './errors.ts';
 import { simdNotice } from './simd/matvec.ts';
 import { CpuThreads, MAX_THREADS } from './cpu-pool/threads.ts';
+import { hasPooledMatrix } from './cpu-pool/split.ts';
 import type { SpawnPoolThread } from './cpu-pool/protocol.ts';
 import { webPoolThread } from './spawn.ts';
 
@@ -172,7 +173,8 @@ export class Engine implements EngineApi {
     }
     const simd = simdNotice(); // the CPU engine on its TypeScript kernels (slower): said, never silent
     if (simd) this.notice = this.notice ? `${this.notice}; ${simd}` : simd;
-    const pool = await this.cpuThreads.get(simd ? 1 : threads, (text) => { this.notice = this.notice ? `${this.notice}; ${text}` : text; });
+    // a model whose matrices are all too small to split (the default model) stays on one thread: no pool to start
+    const pool = await this.cpuThreads.get(simd || !hasPooledMatrix(model.config) ? 1 : threads, (text) => { this.notice = this.notice ? `${this.notice}; ${text}` : text; });
     return CpuForward.create(model.config, model.weights, map, maxSeq, {}, progress('parse'), pool ?? undefined);
   }
 

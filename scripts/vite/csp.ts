@@ -23,11 +23,24 @@ const directives: Record<string, string[]> = {
 /** The policy as the meta tag carries it (frame-ancestors is ignored there, so it lives only in the header). */
 export const contentSecurityPolicy = Object.entries(directives).map(([k, v]) => `${k} ${v.join(' ')}`).join('; ');
 
+/**
+ * Cross-origin isolation, so the page may share memory between threads (SharedArrayBuffer: the CPU engine's matvec
+ * pool, workers/cpu-pool/). `credentialless` rather than `require-corp`: the Hub's CDN, mirrors and linked hosts are
+ * fetched with CORS anyway, and a no-cors request simply goes without cookies, so no host the page reads needs a
+ * Cross-Origin-Resource-Policy header. A browser without `credentialless` (Safari) treats the page as not isolated:
+ * the CPU engine runs on one thread there, nothing else changes. The dev server sends these too.
+ */
+export const isolationHeaders: Record<string, string> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'credentialless',
+};
+
 /** The headers a static host should send with every file of the build (README, "Hosting headers"). */
 export const hostingHeaders: Record<string, string> = {
   'Content-Security-Policy': `${contentSecurityPolicy}; frame-ancestors 'none'`,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
+  ...isolationHeaders,
 };
 
 /** Puts the policy into the built index.html; the dev server keeps none (its hot reload injects inline scripts). */

@@ -7,6 +7,7 @@ import { precisionLabel } from '../engine/precision.ts';
 import { describeSource, useEngine } from '../store/engine.ts';
 import { formatBytes, formatCount, formatInt } from '../format.ts';
 import { ContextPicker } from './ContextPicker.tsx';
+import { ThreadsPicker } from './ThreadsPicker.tsx';
 import { DeviceModels } from './DeviceModels.tsx';
 import { DownloadProgress } from './DownloadProgress.tsx';
 import { HubOpen } from './HubOpen.tsx';
@@ -113,6 +114,7 @@ export function ModelPanel() {
             {loadTime(info.loadMs)}
           </p>
           <ContextPicker key={`${info.name} ${describeSource(source ?? { kind: 'default' })}`} info={info} />
+          {info.engine === 'cpu' && <ThreadsPicker key={`${info.name} ${describeSource(source ?? { kind: 'default' })} threads`} info={info} />}
           <EngineMemory info={info} />
         </div>
       ) : (

@@ -49,6 +49,15 @@ export async function setContext(positions: number): Promise<void> {
   if (error && info?.context !== positions) useSettings.setState({ context: before });
 }
 
+/** The Threads control: the same model again on the CPU engine with `threads` threads (the pool is made at load). */
+export async function setThreads(threads: number): Promise<void> {
+  const before = useSettings.getState().threads;
+  useSettings.setState({ threads });
+  await reloadModel(`on ${threads} thread${threads === 1 ? '' : 's'}`);
+  const { info, error } = useEngine.getState();
+  if (error && info?.threads !== threads) useSettings.setState({ threads: before });
+}
+
 async function runLoad(spec: SourceSpec, why: string | null): Promise<void> {
   stop(); // the engine runs one call at a time: end a running generation rather than wait for it
   useEngine.setState({ loading: spec, loadingWhy: why, progress: null, rate: null, error: null });
@@ -68,9 +77,10 @@ async function runLoad(spec: SourceSpec, why: string | null): Promise<void> {
     });
   };
   // The model is packed once, straight into the precision asked for (the link's, or the previous model's map).
-  const { context, precision } = useSettings.getState();
+  const { context, precision, threads } = useSettings.getState();
   const options: LoadOptions = {};
   if (context !== null) options.context = context;
+  if (threads !== null) options.threads = threads;
   if (precision) options.precision = precision;
   const done = { loading: null, loadingWhy: null, progress: null, rate: null };
   try {

@@ -9,10 +9,13 @@
 //                        encodeMap); the model is loaded straight into it
 //   context=<positions>  what the KV cache holds (a whole number >= 64; absent: the engine's default,
 //                        min(the model's context, 4096))
+//   threads=<n>          threads the CPU engine runs on (1 to 16; absent: the cores up to 4 where the page is
+//                        cross-origin isolated, else 1); WebGPU ignores it
 //   temperature, top_k, top_p, max_tokens, seed, stop, logprobs   the OpenAI request names (logprobs=true: each
 //                        answer keeps its tokens' probabilities and the top alternatives, for the token view)
 //   stages, mb           reserved for the pipeline view (stages, micro-batches): see PIPELINE_URL_KEYS below
 import { create } from 'zustand';
+import { MAX_THREADS } from '../../workers/shared.ts';
 
 export interface Sampling {
   temperature: number; // 0 = greedy
@@ -102,6 +105,7 @@ export function samplingToQuery(s: Sampling, search: string): string {
 export const MODEL_KEY = 'model';
 export const PRECISION_KEY = 'precision';
 export const CONTEXT_KEY = 'context';
+export const THREADS_KEY = 'threads';
 /** Fewest KV positions a link may ask for (a chat turn and its answer). */
 export const MIN_CONTEXT = 64;
 
@@ -125,6 +129,14 @@ export function contextFromQuery(search: string): number | null {
   return Number.isSafeInteger(v) && v >= MIN_CONTEXT ? v : null;
 }
 
+/** CPU engine threads as the link says them: a whole number from 1 to MAX_THREADS, else null (the engine's default). */
+export function threadsFromQuery(search: string): number | null {
+  const raw = new URLSearchParams(search).get(THREADS_KEY)?.trim();
+  if (!raw || !/^\d+$/.test(raw)) return null;
+  const v = Number(raw);
+  return v >= 1 && v <= MAX_THREADS ? v : null;
+}
+
 // ---- Pipeline-parallel settings (owned by the pipeline view) ----
 // Reserved keys: `stages` (how many pipeline stages, one worker each) and `mb` (micro-batches per step). The pipeline
 // view adds its fields to SettingsSlice, reads them in its own `...FromQuery` and writes them in settingsToQuery.
@@ -138,6 +150,8 @@ interface SettingsSlice {
   precision: string | null;
   /** KV-cache positions asked for (null: the engine's default). Sent with every load. */
   context: number | null;
+  /** CPU engine threads asked for (null: the engine's default). Sent with every load. */
+  threads: number | null;
   setNumber: (key: NumericKey, value: number) => void;
   setRandomSeed: (random: boolean) => void;
   setStop: (stop: string[]) => void;
@@ -154,6 +168,7 @@ export const useSettings = create<SettingsSlice>()((set) => ({
   model: modelFromQuery(initialSearch),
   precision: precisionFromQuery(initialSearch),
   context: contextFromQuery(initialSearch),
+  threads: threadsFromQuery(initialSearch),
   setNumber: (key, value) =>
     set((st) => (Number.isFinite(value) ? { sampling: { ...st.sampling, [key]: clamp(key, value) } } : st)),
   setRandomSeed: (randomSeed) => set((st) => ({ sampling: { ...st.sampling, randomSeed } })),
@@ -169,16 +184,19 @@ export const useSettings = create<SettingsSlice>()((set) => ({
 }));
 
 /** The query string for these settings: our keys rewritten in a fixed order, every other key kept. */
-export function settingsToQuery(st: Pick<SettingsSlice, 'sampling' | 'model' | 'precision'> & { context?: number | null }, search: string): string {
+export function settingsToQuery(st: Pick<SettingsSlice, 'sampling' | 'model' | 'precision'> & { context?: number | null; threads?: number | null },
+  search: string): string {
   const q = new URLSearchParams(search);
   q.delete(MODEL_KEY);
   q.delete(PRECISION_KEY);
   q.delete(CONTEXT_KEY);
+  q.delete(THREADS_KEY);
   const rest = q.toString();
   const head = new URLSearchParams();
   if (st.model) head.set(MODEL_KEY, st.model);
   if (st.precision) head.set(PRECISION_KEY, st.precision);
   if (st.context != null) head.set(CONTEXT_KEY, String(st.context));
+  if (st.threads != null) head.set(THREADS_KEY, String(st.threads));
   const sampling = samplingToQuery(st.sampling, rest);
   return [head.toString(), sampling].filter((x) => x !== '').join('&');
 }

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { nodePoolThread } from '../../scripts/cli/pool-node.ts';
 import { CpuPool } from '../../workers/cpu-pool/pool.ts';
-import { MIN_POOL_WEIGHTS, blockShares } from '../../workers/cpu-pool/split.ts';
+import { MIN_POOL_WEIGHTS, blockShares, hasPooledMatrix } from '../../workers/cpu-pool/split.ts';
 import { POOL_THREADS, poolMismatches } from '../cpu-pool-cases.ts';
 
 describe('blockShares', () => {
@@ -33,6 +33,13 @@ test('only matrices of at least MIN_POOL_WEIGHTS weights go to the pool', async 
   } finally {
     pool.close();
   }
+});
+
+test('a model with no matrix of MIN_POOL_WEIGHTS weights starts no pool (the default model); a 1B-geometry one does', () => {
+  const mini = { dim: 128, hiddenDim: 384, nHeads: 4, headDim: 32, vocabSize: 2048 }; // public/models/llama31-mini
+  expect(hasPooledMatrix(mini)).toBe(false);
+  expect(hasPooledMatrix({ ...mini, vocabSize: 8192 })).toBe(true); // the classifier: 8192 x 128 = 1M
+  expect(hasPooledMatrix({ dim: 2048, hiddenDim: 8192, nHeads: 32, headDim: 64, vocabSize: 128256 })).toBe(true);
 });
 
 test('a pool of one thread is refused, and a thread that cannot start fails the pool', async () => {

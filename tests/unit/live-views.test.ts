@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { latencyPercentiles, percentile } from '../../src/viz/percentile.ts';
 import { qualityCsv, samplesCsv, toCsv } from '../../src/viz/export.ts';
-import { modelFromQuery, precisionFromQuery, samplingFromQuery, settingsToQuery } from '../../src/store/settings.ts';
+import { modelFromQuery, precisionFromQuery, samplingFromQuery, settingsToQuery, threadsFromQuery } from '../../src/store/settings.ts';
+import { threadOptions } from '../../src/components/ThreadsPicker.tsx';
 import { applyOverride, decodeMap, encodeMap, presetMap } from '../../workers/quant/precision.ts';
 import { PRESETS } from '../../workers/quant/types.ts';
 import type { PrecisionMap } from '../../workers/quant/types.ts';
@@ -95,5 +96,21 @@ describe('settings in the URL', () => {
     const none = new URLSearchParams(settingsToQuery({ sampling: samplingFromQuery(''), model: null, precision: null }, search));
     expect(none.has('model')).toBe(false);
     expect(none.has('precision')).toBe(false);
+  });
+
+  it('threads=: a whole number from 1 to 16, anything else is the engine default; written after the context', () => {
+    for (const [search, want] of [['?threads=2', 2], ['?threads=16', 16], ['?threads=0', null], ['?threads=17', null], ['?threads=2.5', null],
+      ['?threads=-1', null], ['?threads=two', null], ['', null]] as const) expect(threadsFromQuery(search), search).toBe(want);
+    const q = settingsToQuery({ sampling: samplingFromQuery(''), model: null, precision: 'bf16', context: 256, threads: 3 }, '?threads=9&stages=2');
+    expect(q.startsWith('precision=bf16&context=256&threads=3&')).toBe(true);
+    expect(new URLSearchParams(q).getAll('threads')).toEqual(['3']);
+    expect(new URLSearchParams(settingsToQuery({ sampling: samplingFromQuery(''), model: null, precision: null, threads: null }, '?threads=9')).has('threads')).toBe(false);
+  });
+
+  it('the Threads control offers 1 to the cores where threads can share memory, only 1 where they cannot', () => {
+    expect(threadOptions(4, 1, true)).toEqual([1, 2, 3, 4]);
+    expect(threadOptions(2, 4, true)).toEqual([1, 2, 3, 4]); // a link asked for more than the cores: still shown
+    expect(threadOptions(64, 1, true)).toHaveLength(16);
+    expect(threadOptions(8, 1, false)).toEqual([1]);
   });
 });

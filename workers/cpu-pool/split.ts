@@ -13,3 +13,8 @@ export function blockShares(blocks: number, threads: number): [number, number][]
   const per = Math.ceil(blocks / threads);
   return Array.from({ length: threads }, (_, t) => [Math.min(blocks, t * per), Math.min(blocks, (t + 1) * per)]);
 }
+
+/** Whether a model has any matrix the pool would split (the classifier, an FFN or an attention projection). */
+export function hasPooledMatrix(c: { dim: number; hiddenDim: number; nHeads: number; headDim: number; vocabSize: number }): boolean {
+  return Math.max(c.vocabSize * c.dim, c.hiddenDim * c.dim, c.nHeads * c.headDim * c.dim) >= MIN_POOL_WEIGHTS;
+}

@@ -2,12 +2,11 @@
 // kept between loads of the same count. Threads share memory only in a cross-origin isolated page (COOP + COEP
 // headers: README "Hosting headers") or in Node; where they cannot be had, the engine runs on one and says why.
 import { oneLine } from '../errors.ts';
+import { DEFAULT_MAX_THREADS } from './limits.ts';
 import { CpuPool } from './pool.ts';
 import type { SpawnPoolThread } from './protocol.ts';
 
-/** The most threads a load may ask for, and the default's cap (decode stops scaling with memory bandwidth). */
-export const MAX_THREADS = 16;
-const DEFAULT_MAX_THREADS = 4;
+export { MAX_THREADS } from './limits.ts';
 
 /** Shared memory between threads: a cross-origin isolated page, or Node. */
 const canShareMemory = () => typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
