@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.ts';
 import { serveFiles } from './scripts/serve-files.ts';
+import { isolationHeaders } from './scripts/vite/csp.ts';
 
 // Generated checkpoints (tests/checkpoint-setup.ts) live here; the browser tests read them by HTTP Range requests.
 const checkpoints = fileURLToPath(new URL('./.cache/checkpoints/', import.meta.url));
@@ -26,7 +27,8 @@ export default defineConfig({
           'import.meta.env.VITE_SHARED_DIR': JSON.stringify(fileURLToPath(new URL('../shared/', import.meta.url))),
         },
         // the stories260K cross-checks read ../shared (the reference model and llama2.c's outputs)
-        server: { fs: { allow: ['.', '../shared'] } },
+        // cross-origin isolated as the app is served, so the CPU pool's threads can share memory (tests/gpu/cpu-pool.test.ts)
+        server: { fs: { allow: ['.', '../shared'] }, headers: isolationHeaders },
         // pre-bundled up front, so a dependency found mid-run never reloads the test page
         optimizeDeps: { include: ['@huggingface/jinja', 'comlink', '@wllama/wllama'] },
         plugins: [{ name: 'checkpoints', configureServer: (s) => { s.middlewares.use('/__checkpoints__/', serveFiles(checkpointFile)); } }],

@@ -3,18 +3,11 @@
 // do (COOP/COEP headers). The pool is made at load, so a new count reloads the model (the conversation stays).
 import { useId, useState } from 'react';
 import type { ModelInfo } from '../../workers/api.ts';
-import { MAX_THREADS } from '../../workers/shared.ts';
 import { setThreads } from '../engine/controller.ts';
 import { useEngine } from '../store/engine.ts';
 import { useSession } from '../store/session.ts';
+import { threadOptions } from '../store/settings.ts';
 import { focusRing } from './ui.tsx';
-
-/** 1 up to the cores (at least the count running now), at most MAX_THREADS; only 1 where threads cannot share memory. */
-export function threadOptions(cores: number, current: number, isolated: boolean): number[] {
-  if (!isolated) return [1];
-  const top = Math.min(MAX_THREADS, Math.max(cores, current, 1));
-  return Array.from({ length: top }, (_, i) => i + 1);
-}
 
 export function ThreadsPicker({ info }: { info: ModelInfo }) {
   const loading = useEngine((s) => s.loading);

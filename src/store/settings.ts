@@ -137,6 +137,13 @@ export function threadsFromQuery(search: string): number | null {
   return v >= 1 && v <= MAX_THREADS ? v : null;
 }
 
+/** The Threads control's choices: 1 up to the cores (at least the count running now), at most MAX_THREADS; only 1 where threads cannot share memory. */
+export function threadOptions(cores: number, current: number, isolated: boolean): number[] {
+  if (!isolated) return [1];
+  const top = Math.min(MAX_THREADS, Math.max(cores, current, 1));
+  return Array.from({ length: top }, (_, i) => i + 1);
+}
+
 // ---- Pipeline-parallel settings (owned by the pipeline view) ----
 // Reserved keys: `stages` (how many pipeline stages, one worker each) and `mb` (micro-batches per step). The pipeline
 // view adds its fields to SettingsSlice, reads them in its own `...FromQuery` and writes them in settingsToQuery.

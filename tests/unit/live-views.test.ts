@@ -3,8 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { latencyPercentiles, percentile } from '../../src/viz/percentile.ts';
 import { qualityCsv, samplesCsv, toCsv } from '../../src/viz/export.ts';
-import { modelFromQuery, precisionFromQuery, samplingFromQuery, settingsToQuery, threadsFromQuery } from '../../src/store/settings.ts';
-import { threadOptions } from '../../src/components/ThreadsPicker.tsx';
+import { modelFromQuery, precisionFromQuery, samplingFromQuery, settingsToQuery, threadOptions, threadsFromQuery } from '../../src/store/settings.ts';
 import { applyOverride, decodeMap, encodeMap, presetMap } from '../../workers/quant/precision.ts';
 import { PRESETS } from '../../workers/quant/types.ts';
 import type { PrecisionMap } from '../../workers/quant/types.ts';
