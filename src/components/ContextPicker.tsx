@@ -1,13 +1,12 @@
 // How many positions the KV cache holds (LoadOptions.context): the engine allocates the cache at load, so a new
 // size reloads the model (same file, same precision; the conversation stays). Each choice shows what its cache
 // costs, scaled from the bytes the engine holds now (K and V: 2 x nLayers x kvDim values per position).
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import type { ModelInfo } from '../../workers/api.ts';
 import { setContext } from '../engine/controller.ts';
 import { useEngine } from '../store/engine.ts';
-import { useSession } from '../store/session.ts';
 import { formatBytes, formatInt } from '../format.ts';
-import { focusRing } from './ui.tsx';
+import { ReloadSelect } from './ReloadSelect.tsx';
 
 /** The sizes offered, up to the model's own context (128 and 256 for the tiny models that stop at 512). */
 const SIZES = [128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072];
@@ -19,14 +18,12 @@ export function contextOptions(contextLength: number, current: number): number[]
 
 export function ContextPicker({ info }: { info: ModelInfo }) {
   const loading = useEngine((s) => s.loading);
-  const streaming = useSession((s) => s.streamingId !== null);
   const [note, setNote] = useState<string | null>(null);
   const [asked, setAsked] = useState<number | null>(null);
-  const id = useId();
   const kv = info.memory.gpu_bytes?.kv ?? info.memory.host_bytes.kv;
   const perPosition = info.context > 0 ? kv / info.context : 0;
-  const options = contextOptions(info.config.contextLength, info.context);
-  const value = loading && asked !== null ? asked : info.context;
+  const options = contextOptions(info.config.contextLength, info.context)
+    .map((n) => ({ value: n, text: `${formatInt(n)} positions${perPosition > 0 ? ` · KV ${formatBytes(perPosition * n)}` : ''}` }));
 
   async function pick(n: number) {
     setAsked(n);
@@ -38,33 +35,14 @@ export function ContextPicker({ info }: { info: ModelInfo }) {
   }
 
   return (
-    <div className="flex flex-col gap-1">
-      <div className="flex flex-wrap items-center gap-2">
-        <label htmlFor={id} className="text-xs font-medium text-zinc-600 dark:text-zinc-300">
-          Context
-        </label>
-        <select
-          id={id}
-          value={value}
-          disabled={loading !== null || streaming}
-          aria-describedby={`${id}-hint`}
-          data-testid="context-select"
-          onChange={(e) => void pick(Number(e.target.value))}
-          className={`rounded-lg border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 tabular-nums disabled:opacity-60 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100 ${focusRing}`}
-        >
-          {options.map((n) => (
-            <option key={n} value={n}>
-              {formatInt(n)} positions{perPosition > 0 ? ` · KV ${formatBytes(perPosition * n)}` : ''}
-            </option>
-          ))}
-        </select>
-      </div>
-      <p id={`${id}-hint`} className="text-xs text-zinc-600 dark:text-zinc-400">
-        Positions the KV cache holds (the model allows {formatInt(info.config.contextLength)}); changing it reloads the model.
-      </p>
-      <p role="status" className="text-xs text-indigo-700 dark:text-indigo-300" data-testid="context-status">
-        {note}
-      </p>
-    </div>
+    <ReloadSelect
+      label="Context"
+      name="context"
+      options={options}
+      value={loading && asked !== null ? asked : info.context}
+      hint={`Positions the KV cache holds (the model allows ${formatInt(info.config.contextLength)}); changing it reloads the model.`}
+      note={note}
+      onPick={(n) => void pick(n)}
+    />
   );
 }
