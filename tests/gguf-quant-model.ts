@@ -205,7 +205,9 @@ function byteOfChar(): Map<string, number> {
 /** The default model's tokenizer, parsed: pieces by id, their types, merges, and which pieces are whole UTF-8. */
 export function readVocab(tokenizerJson: string) {
   const t = JSON.parse(tokenizerJson) as TokenizerJson;
-  const n = Math.max(...Object.values(t.model.vocab), ...t.added_tokens.map((a) => a.id)) + 1;
+  // a loop, not Math.max(...ids): a 128K vocabulary overflows the call stack as spread arguments
+  let n = 0;
+  for (const id of [...Object.values(t.model.vocab), ...t.added_tokens.map((a) => a.id)]) n = Math.max(n, id + 1);
   const tokens = new Array<string>(n).fill('');
   const types = new Array<number>(n).fill(1); // llama_token_type: 1 normal, 3 control, 4 user-defined
   for (const [piece, id] of Object.entries(t.model.vocab)) tokens[id] = piece;

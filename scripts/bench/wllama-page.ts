@@ -24,7 +24,7 @@ async function bench(a: PageArgs): Promise<PageResult> {
   const bytes = await (await fetch(a.url)).arrayBuffer();
   const quiet = { debug: () => {}, log: () => {}, warn: () => {}, error: console.error };
   const w = new Wllama({ default: wasmUrl }, { logger: quiet, suppressNativeLog: true });
-  // llama.cpp's CPU backend, one thread (this page is not cross-origin isolated), f32 KV cache like ours
+  // llama.cpp's CPU backend, one thread (as ours: this comparison is one thread each), f32 KV cache like ours
   await w.loadModel([new Blob([bytes])], { n_gpu_layers: 0, n_threads: 1, n_ctx: 512, cache_type_k: 'f32', cache_type_v: 'f32', flash_attn: false });
   const wllama = async (): Promise<PageRun> => {
     const r = await w.createCompletion({ prompt: a.prompt, max_tokens: a.maxTokens, temperature: 0 });
