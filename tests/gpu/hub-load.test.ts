@@ -14,7 +14,7 @@ import type { LoadProgress } from '../../workers/api.ts';
 import type { DeviceStore } from '../../workers/hub/store.ts';
 
 const endpoint = inject('hubEndpoint');
-const NAME = `hub-load-test-${Date.now()}`;
+const NAME = `hub-load-test-${crypto.randomUUID()}`;
 let n = 0;
 /** A fresh OPFS folder per test: nothing cached. */
 const freshStore = async (): Promise<DeviceStore> =>

@@ -10,7 +10,7 @@ import { listCachedModels, deleteCachedRepo, RepoStore } from '../../workers/hub
 import type { DeviceStore } from '../../workers/hub/store.ts';
 import type { FileInfo } from '../../workers/hub/client.ts';
 
-const NAME = `hub-store-test-${Date.now()}`;
+const NAME = `hub-store-test-${crypto.randomUUID()}`;
 const stores: Record<string, () => Promise<DeviceStore>> = {
   opfs: async () => opfsStore(await (await navigator.storage.getDirectory()).getDirectoryHandle(NAME, { create: true })),
   'cache-storage': async () => cacheStorageStore(await caches.open(NAME), { chunk: 256 << 10 }),
@@ -76,6 +76,7 @@ describe.each(Object.keys(stores))('%s', (kind) => {
 
   test("huggingface_hub's layout: refs, a snapshot manifest, meta; listed, then deleted", async () => {
     const store = await stores[kind]();
+    const written = Date.now() - 1000; // the storage's clock may round down to the second
     const repo = new RepoStore(store, 'org/model.v2');
     const commit = 'a'.repeat(40);
     const bytes = pattern(5000);
@@ -101,7 +102,8 @@ describe.each(Object.keys(stores))('%s', (kind) => {
     expect(listed).toMatchObject({ id: 'hf:org/model.v2', kind: 'hf', commits: [commit], complete: true });
     expect(listed.revisions.map((r) => r.revision).sort()).toEqual(['main', 'refs/pr/1']);
     expect(listed.bytes).toBeGreaterThanOrEqual(5000);
-    expect(listed.lastUsed).toBeGreaterThan(Date.now() - 60_000);
+    expect(listed.lastUsed).toBeGreaterThanOrEqual(written); // stamped by this test's writes, not left over
+    expect(listed.lastUsed).toBeLessThanOrEqual(Date.now());
 
     await deleteCachedRepo(store, 'org/model.v2');
     expect((await listCachedModels(store)).map((m) => m.repo)).not.toContain('org/model.v2');
