@@ -37,6 +37,13 @@ function readShards(dir: string): Map<string, { dtype: string; shape: number[]; 
 const bf16Words = (b: Uint8Array) => new Uint16Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 const bf16ToF32 = (w: Uint16Array) => { const u = new Uint32Array(w.length); for (let i = 0; i < w.length; i++) u[i] = w[i] << 16; return new Float32Array(u.buffer); };
 
+/** BF16 -> F16 bits, rounded to nearest even (a loop: TypedArray.from with a map builds a JS array first). */
+function toF16(w: Uint16Array): Uint16Array {
+  const out = new Uint16Array(w.length), f = new Float32Array(1), u = new Uint32Array(f.buffer);
+  for (let i = 0; i < w.length; i++) { u[0] = w[i] << 16; out[i] = f16Bits(f[0]); }
+  return out;
+}
+
 /** HF's q/k rows (the two halves of each head rotate together) -> llama.cpp's (pairs 2i, 2i+1 rotate together). */
 function permuteRows(w: Uint16Array, heads: number, rows: number, cols: number): Uint16Array {
   const out = new Uint16Array(w.length), hd = rows / heads, half = hd / 2;
@@ -67,7 +74,7 @@ export function checkpointGguf(dir: string, type: GgufFloat = 'bf16'): Uint8Arra
     const [rows, cols] = shape;
     const w = permuteHeads ? permuteRows(words, permuteHeads, rows, cols) : words;
     const data = type === 'bf16' ? new Uint8Array(w.buffer, w.byteOffset, w.byteLength)
-      : new Uint8Array(Uint16Array.from(bf16ToF32(w), f16Bits).buffer);
+      : new Uint8Array(toF16(w).buffer);
     tensors.push({ name: to, dims: [cols, rows], type: type === 'bf16' ? GGML.BF16 : GGML.F16, data });
   };
   const norm = (to: string, from: string) => {
