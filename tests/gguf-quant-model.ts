@@ -241,6 +241,30 @@ export function gpt2Vocab(v: ReturnType<typeof readVocab>): [string, KvValue][] 
   ];
 }
 
+/** A Llama's hyperparameters. */
+export interface LlamaGeometry {
+  dim: number; hiddenDim: number; nLayers: number; nHeads: number; nKvHeads: number; headDim: number; vocabSize: number;
+  contextLength: number; ropeTheta: number; normEps: number;
+}
+
+/** general.* and llama.* keys of a Llama GGUF, as convert_hf_to_gguf.py writes them. */
+export function llamaKv(name: string, c: LlamaGeometry): [string, KvValue][] {
+  return [
+    ['general.architecture', { t: 'string', v: 'llama' }],
+    ['general.name', { t: 'string', v: name }],
+    ['llama.context_length', { t: 'u32', v: c.contextLength }],
+    ['llama.embedding_length', { t: 'u32', v: c.dim }],
+    ['llama.feed_forward_length', { t: 'u32', v: c.hiddenDim }],
+    ['llama.block_count', { t: 'u32', v: c.nLayers }],
+    ['llama.attention.head_count', { t: 'u32', v: c.nHeads }],
+    ['llama.attention.head_count_kv', { t: 'u32', v: c.nKvHeads }],
+    ['llama.attention.layer_norm_rms_epsilon', { t: 'f32', v: c.normEps }],
+    ['llama.rope.freq_base', { t: 'f32', v: c.ropeTheta }],
+    ['llama.rope.dimension_count', { t: 'u32', v: c.headDim }],
+    ['llama.vocab_size', { t: 'u32', v: c.vocabSize }],
+  ];
+}
+
 // ---- the model ----
 
 export interface QuantModelOptions {
@@ -326,20 +350,6 @@ export function quantModelGguf(o: QuantModelOptions): QuantModelFile {
   add('output_norm.weight', 'F32', fill(c.dim, OUTPUT_GAIN), 1, c.dim);
   if (!o.tied) add('output.weight', OUTPUT_TYPE, head, c.vocabSize, c.dim);
 
-  const kv: [string, KvValue][] = [
-    ['general.architecture', { t: 'string', v: 'llama' }],
-    ['general.name', { t: 'string', v: 'quant-mix' }],
-    ['llama.context_length', { t: 'u32', v: c.contextLength }],
-    ['llama.embedding_length', { t: 'u32', v: c.dim }],
-    ['llama.feed_forward_length', { t: 'u32', v: c.hiddenDim }],
-    ['llama.block_count', { t: 'u32', v: c.nLayers }],
-    ['llama.attention.head_count', { t: 'u32', v: c.nHeads }],
-    ['llama.attention.head_count_kv', { t: 'u32', v: c.nKvHeads }],
-    ['llama.attention.layer_norm_rms_epsilon', { t: 'f32', v: c.normEps }],
-    ['llama.rope.freq_base', { t: 'f32', v: c.ropeTheta }],
-    ['llama.rope.dimension_count', { t: 'u32', v: c.headDim }],
-    ['llama.vocab_size', { t: 'u32', v: c.vocabSize }],
-    ...gpt2Vocab(vocab),
-  ];
+  const kv: [string, KvValue][] = [...llamaKv('quant-mix', c), ...gpt2Vocab(vocab)];
   return { bytes: writeGguf({ kv, tensors }).bytes, types, next, predictable };
 }

@@ -6,7 +6,7 @@
 // References: llama.cpp convert_hf_to_gguf.py (LlamaModel.permute, tensor names, tokenizer keys), ggml/docs/gguf.md.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { f16Bits, gpt2Vocab, readVocab } from '../../tests/gguf-quant-model.ts';
+import { f16Bits, gpt2Vocab, llamaKv, readVocab } from '../../tests/gguf-quant-model.ts';
 import { f32Bytes, writeGguf, type KvValue, type WriterTensor } from '../../tests/unit/gguf-writer.ts';
 
 export type GgufFloat = 'bf16' | 'f16';
@@ -98,18 +98,11 @@ export function checkpointGguf(dir: string, type: GgufFloat = 'bf16'): Uint8Arra
   if (!c.tie_word_embeddings) matrix('output.weight', 'lm_head.weight');
 
   const kv: [string, KvValue][] = [
-    ['general.architecture', { t: 'string', v: 'llama' }],
-    ['general.name', { t: 'string', v: dir.split('/').filter(Boolean).pop() ?? 'checkpoint' }],
-    ['llama.context_length', { t: 'u32', v: c.max_position_embeddings }],
-    ['llama.embedding_length', { t: 'u32', v: c.hidden_size }],
-    ['llama.feed_forward_length', { t: 'u32', v: c.intermediate_size }],
-    ['llama.block_count', { t: 'u32', v: c.num_hidden_layers }],
-    ['llama.attention.head_count', { t: 'u32', v: c.num_attention_heads }],
-    ['llama.attention.head_count_kv', { t: 'u32', v: c.num_key_value_heads }],
-    ['llama.attention.layer_norm_rms_epsilon', { t: 'f32', v: c.rms_norm_eps }],
-    ['llama.rope.freq_base', { t: 'f32', v: c.rope_theta }],
-    ['llama.rope.dimension_count', { t: 'u32', v: headDim }],
-    ['llama.vocab_size', { t: 'u32', v: c.vocab_size }],
+    ...llamaKv(dir.split('/').filter(Boolean).pop() ?? 'checkpoint', {
+      dim: c.hidden_size, hiddenDim: c.intermediate_size, nLayers: c.num_hidden_layers, nHeads: c.num_attention_heads,
+      nKvHeads: c.num_key_value_heads, headDim, vocabSize: c.vocab_size, contextLength: c.max_position_embeddings,
+      ropeTheta: c.rope_theta, normEps: c.rms_norm_eps,
+    }),
     ...gpt2Vocab(vocab),
   ];
   return writeGguf({ kv, tensors }).bytes;

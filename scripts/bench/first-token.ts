@@ -14,6 +14,7 @@ import { build, preview } from 'vite';
 import { chromiumArgs, chromiumPath } from '../chromium.ts';
 import { oneLine } from '../../workers/engine.ts';
 import { num, parseArgs } from '../cli/args.ts';
+import { median } from './format.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MESSAGE = 'Hello!';
@@ -98,7 +99,6 @@ async function once(browser: Browser, url: string): Promise<Run> {
   }
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 
 async function main(): Promise<void> {
   const f = parseArgs(process.argv.slice(2), { runs: 'string', 'no-build': 'bool', json: 'bool', baseline: 'string', engines: 'string' });

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine, oneLine } from '../../workers/engine.ts';
 import { num, parseArgs, str } from '../cli/args.ts';
+import { best, median } from './format.ts';
 import { convertGguf } from './gguf-to-llama2c.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,8 +39,6 @@ async function runOurs(engine: Engine, o: Options): Promise<Run> {
   return { tokS: r.usage.decode_tok_s, text: o.prompt + r.text };
 }
 
-const best = (xs: number[]) => Math.max(...xs);
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 const normalise = (t: string) => t.replace(/\s+/g, ' ').trim();
 
 async function main(): Promise<void> {

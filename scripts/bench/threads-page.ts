@@ -16,6 +16,14 @@ export interface ThreadsRun { tokS: number; tokens: number }
 export interface ThreadsConfig { threads: number; runs: ThreadsRun[]; loadMs: number }
 export interface ThreadsResult { ours: ThreadsConfig[]; wllama: ThreadsConfig[]; crossOriginIsolated: boolean; cores: number }
 
+/** `runs` runs after one warm-up (JIT and wasm tier-up, the thread pool's first wake). */
+async function afterWarmUp(once: () => Promise<ThreadsRun>, runs: number): Promise<ThreadsRun[]> {
+  await once();
+  const out: ThreadsRun[] = [];
+  for (let i = 0; i < runs; i++) out.push(await once());
+  return out;
+}
+
 async function oursAt(a: ThreadsArgs, threads: number): Promise<ThreadsConfig> {
   const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
   try {
@@ -30,10 +38,7 @@ async function oursAt(a: ThreadsArgs, threads: number): Promise<ThreadsConfig> {
       const r = await engine.generate({ prompt: a.prompt, max_tokens: a.maxTokens, temperature: 0, seed: 0 }, onEvents);
       return { tokS: r.usage.decode_tok_s, tokens: r.tokens.length };
     };
-    await once(); // warm-up: JIT, wasm tier-up, the pool's first wake
-    const runs: ThreadsRun[] = [];
-    for (let i = 0; i < a.runs; i++) runs.push(await once());
-    return { threads, runs, loadMs };
+    return { threads, runs: await afterWarmUp(once, a.runs), loadMs };
   } finally {
     worker.terminate();
   }
@@ -56,10 +61,7 @@ async function wllamaAt(a: ThreadsArgs, blob: Blob, threads: number): Promise<Th
       // llama.cpp's own decode rate: generated tokens after the first over the time they took (its server's timings)
       return { tokS: r.timings?.predicted_per_second ?? NaN, tokens: r.usage.completion_tokens };
     };
-    await once();
-    const runs: ThreadsRun[] = [];
-    for (let i = 0; i < a.runs; i++) runs.push(await once());
-    return { threads, runs, loadMs };
+    return { threads, runs: await afterWarmUp(once, a.runs), loadMs };
   } finally {
     await w.exit();
   }

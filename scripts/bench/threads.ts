@@ -7,23 +7,15 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
-import { chromiumPath } from '../chromium.ts';
-import { serveFiles } from '../serve-files.ts';
 import { ensureCheckpoint } from '../fixtures/llama-checkpoint.ts';
 import { readVocab } from '../../tests/gguf-quant-model.ts';
 import { oneLine } from '../../workers/engine.ts';
 import { num, parseArgs, str } from '../cli/args.ts';
+import { MOUNT, runBenchPage } from './bench-page.ts';
+import { best, median } from './format.ts';
 import { checkpointGguf, type GgufFloat } from './checkpoint-gguf.ts';
 import type { ThreadsArgs, ThreadsConfig, ThreadsResult } from './threads-page.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MOUNT = '/__bench_model__/';
-
-const best = (xs: number[]) => Math.max(...xs);
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 
 /** The checkpoint as GGUF beside its folder, written once (to a temporary name, renamed into place). */
 function ensureGguf(dir: string, type: GgufFloat): string {
@@ -37,37 +29,9 @@ function ensureGguf(dir: string, type: GgufFloat): string {
   return path;
 }
 
-async function pageRuns(dir: string, gguf: string, a: Omit<ThreadsArgs, 'folderUrl' | 'ggufUrl'>): Promise<ThreadsResult> {
-  const server = await createServer({
-    root: ROOT, logLevel: 'error', clearScreen: false, // vite.config.ts: the app's COOP/COEP headers
-    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    plugins: [{
-      name: 'bench-model',
-      configureServer: (s) => { s.middlewares.use(MOUNT, serveFiles((name) => (name === 'model.gguf' ? gguf : name.startsWith('hf/') && !name.includes('..') ? join(dir, name.slice(3)) : null))); },
-    }],
-  });
-  await server.listen();
-  const address = server.httpServer?.address();
-  if (!address || typeof address === 'string') throw new Error('could not start the local server');
-  const origin = `http://127.0.0.1:${address.port}`;
-  // no WebGPU flags: navigator.gpu has no adapter, so the engine runs on the CPU as it does for such a visitor
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'], headless: true });
-  try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.text().startsWith('bench: ')) console.error(m.text()); }); // progress, on stderr
-    await page.goto(`${origin}/scripts/bench/threads-page.html`);
-    await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined, null, { timeout: 120_000 })
-      .catch(() => { throw new Error(`the bench page did not start${errors.length ? `: ${errors[0]}` : ''}`); });
-    const args: ThreadsArgs = { ...a, folderUrl: `${origin}${MOUNT}hf/`, ggufUrl: `${origin}${MOUNT}model.gguf` };
-    const r = await page.evaluate((args) => (window as unknown as { __bench: (a: ThreadsArgs) => Promise<{ ok: boolean; value?: ThreadsResult; error?: string }> }).__bench(args), args);
-    if (!r.ok) throw new Error(`in the page: ${r.error}`);
-    return r.value!;
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+function pageRuns(dir: string, gguf: string, a: Omit<ThreadsArgs, 'folderUrl' | 'ggufUrl'>): Promise<ThreadsResult> {
+  const files = (name: string) => (name === 'model.gguf' ? gguf : name.startsWith('hf/') && !name.includes('..') ? join(dir, name.slice(3)) : null);
+  return runBenchPage('/scripts/bench/threads-page.html', files, (origin): ThreadsArgs => ({ ...a, folderUrl: `${origin}${MOUNT}hf/`, ggufUrl: `${origin}${MOUNT}model.gguf` }));
 }
 
 async function main(): Promise<void> {

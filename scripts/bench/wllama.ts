@@ -9,21 +9,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
-import { chromiumPath } from '../chromium.ts';
-import { serveFiles } from '../serve-files.ts';
 import { Engine, oneLine } from '../../workers/engine.ts';
 import { num, parseArgs, str } from '../cli/args.ts';
+import { chromiumVersion, MOUNT, runBenchPage } from './bench-page.ts';
+import { best, median } from './format.ts';
 import type { PageArgs, PageResult } from './wllama-page.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MODEL = join(ROOT, '..', 'shared', 'models', 'stories260K', 'stories260K.gguf');
-const MOUNT = '/__bench_model__/';
 const TARGET_WLLAMA = 4, TARGET_NODE = 0.8;
 
-const best = (xs: number[]) => Math.max(...xs);
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 
 async function nodeRuns(o: { prompt: string; tokens: number; runs: number }): Promise<{ tokS: number[]; text: string }> {
   const bytes = readFileSync(MODEL);
@@ -36,33 +31,8 @@ async function nodeRuns(o: { prompt: string; tokens: number; runs: number }): Pr
   return { tokS, text: warm.text };
 }
 
-async function pageRuns(a: Omit<PageArgs, 'url'>): Promise<PageResult> {
-  const server = await createServer({
-    root: ROOT, logLevel: 'error', clearScreen: false,
-    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    plugins: [{ name: 'bench-model', configureServer: (s) => { s.middlewares.use(MOUNT, serveFiles((name) => (name === 'stories260K.gguf' ? MODEL : null))); } }],
-  });
-  await server.listen();
-  const address = server.httpServer?.address();
-  if (!address || typeof address === 'string') throw new Error('could not start the local server');
-  const origin = `http://127.0.0.1:${address.port}`;
-  // no WebGPU flags: navigator.gpu has no adapter, so the engine runs on the CPU as it does for such a visitor
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'], headless: true });
-  try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${origin}/scripts/bench/wllama-page.html`);
-    await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined, null, { timeout: 120_000 })
-      .catch(() => { throw new Error(`the bench page did not start${errors.length ? `: ${errors[0]}` : ''}`); });
-    const args: PageArgs = { ...a, url: `${origin}${MOUNT}stories260K.gguf` };
-    const r = await page.evaluate((args) => (window as unknown as { __bench: (a: PageArgs) => Promise<{ ok: boolean; value?: PageResult; error?: string }> }).__bench(args), args);
-    if (!r.ok) throw new Error(`in the page: ${r.error}`);
-    return r.value!;
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+function pageRuns(a: Omit<PageArgs, 'url'>): Promise<PageResult> {
+  return runBenchPage('/scripts/bench/wllama-page.html', (name) => (name === 'stories260K.gguf' ? MODEL : null), (origin): PageArgs => ({ ...a, url: `${origin}${MOUNT}stories260K.gguf` }));
 }
 
 async function main(): Promise<void> {
@@ -103,11 +73,6 @@ async function main(): Promise<void> {
   console.log(`tokens: ours ${r.tokens_generated.ours}, wllama ${r.tokens_generated.wllama}; text page = Node: ${r.same_text_page_node ? 'same' : 'DIFFERENT'}; ours = wllama (first 100 chars): ${r.same_text_wllama_first_100 ? 'same' : 'different'}`);
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   console.log(`machine: ${r.machine.cpu} · ${r.machine.cores} cores · load avg ${load(loadBefore)} before, ${load(loadAfter)} after · node ${r.machine.node} · ${(await chromiumVersion())}`);
-}
-
-async function chromiumVersion(): Promise<string> {
-  const b = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'], headless: true });
-  try { return `Chromium ${b.version()}`; } finally { await b.close(); }
 }
 
 main().catch((e) => { console.error(oneLine(e)); process.exit(1); });
