@@ -8,9 +8,10 @@ import { STORIES, loadFile, openWithTestModel, requireFile, setSampling, shot } 
 const chat = (page: Page) => page.getByRole('region', { name: 'Chat' });
 const list = (page: Page) => page.getByRole('region', { name: 'Conversations' }).getByRole('list', { name: 'Saved conversations' });
 
-/** The last message of the latest conversation saved in IndexedDB, read as another script of the page would. */
-function savedAnswer(page: Page): Promise<string> {
-  return page.evaluate(() => new Promise<string>((resolve, reject) => {
+/** The last two messages (question, answer) of the latest conversation saved in IndexedDB, read as another script
+ * of the page would. */
+function savedTurn(page: Page): Promise<{ question: string; answer: string }> {
+  return page.evaluate(() => new Promise<{ question: string; answer: string }>((resolve, reject) => {
     const open = indexedDB.open('llama-fp8-playground');
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
@@ -18,7 +19,7 @@ function savedAnswer(page: Page): Promise<string> {
       all.onsuccess = () => {
         const latest = (all.result as { updatedAt: number; messages: { content: string }[] }[]).sort((a, b) => b.updatedAt - a.updatedAt)[0];
         open.result.close();
-        resolve(latest?.messages.at(-1)?.content ?? '');
+        resolve({ question: latest?.messages.at(-2)?.content ?? '', answer: latest?.messages.at(-1)?.content ?? '' });
       };
     };
   }));
@@ -51,12 +52,18 @@ test('a reload keeps the conversation, and a streaming answer comes back interru
   const answer = chat(page).getByTestId('assistant-message').last();
   const stopButton = chat(page).getByRole('button', { name: 'Stop' });
   let shown = '';
+  let savedThen = '';
   for (let attempt = 0; attempt < 5 && shown === ''; attempt++) {
-    await chat(page).getByRole('textbox', { name: 'Message', exact: true }).fill(attempt ? `Once upon a time (${attempt})` : 'Once upon a time');
+    const question = attempt ? `Once upon a time (${attempt})` : 'Once upon a time';
+    await chat(page).getByRole('textbox', { name: 'Message', exact: true }).fill(question);
     await chat(page).getByRole('button', { name: 'Send' }).click();
-    await expect.poll(async () => (await answer.innerText()).trim().length, { timeout: 60_000 }).toBeGreaterThan(0);
-    // saved while it streams: IndexedDB holds some of the answer (written at most 200 ms apart)
-    await expect.poll(() => savedAnswer(page), { timeout: 10_000 }).not.toBe('');
+    // saved while it streams: IndexedDB holds some of this answer (written at most 200 ms apart). The question is
+    // checked too: until this turn is first saved, the latest saved answer is the previous one.
+    await expect.poll(async () => {
+      const saved = await savedTurn(page);
+      savedThen = saved.answer;
+      return saved.question === question && saved.answer !== '';
+    }, { timeout: 60_000 }).toBe(true);
     const text = (await answer.innerText()).trim();
     if (await stopButton.isEnabled()) shown = text;
     else await expect(stopButton).toBeDisabled();
@@ -66,9 +73,10 @@ test('a reload keeps the conversation, and a streaming answer comes back interru
   const back = chat(page).getByTestId('assistant-message').last();
   await expect(back).toBeVisible({ timeout: 30_000 });
   const kept = (await back.innerText()).trim();
-  expect(kept.length).toBeGreaterThan(0);
-  // what was shown, up to the last save (the streaming view also showed the prompt's end before it, dimmed)
-  expect(shown).toContain(kept.slice(0, Math.min(kept.length, 30)));
+  // saves only grow: what came back starts with what was saved while it streamed, and that had been shown (the
+  // streaming view also showed the prompt's end before it, dimmed)
+  expect(kept.startsWith(savedThen.trim())).toBe(true);
+  expect(shown).toContain(savedThen.trim());
   await expect(chat(page).getByText(/^Interrupted: the page was closed or reloaded/)).toBeVisible();
   await shot(page, 'conversations-interrupted');
 });
