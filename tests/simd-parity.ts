@@ -3,7 +3,9 @@
 // scales), awkward sizes (one row, n not a multiple of 4 or 8, k odd, k = 1), m > 1, accumulate on and off, row
 // ranges, and the embedding lookup. Run in Node (tests/unit/simd-matvec.test.ts) and Chromium (tests/gpu/...).
 import { expect, test } from 'vitest';
-import { createCpuLinear } from '../workers/reference/linear.ts';
+import { createCpuLinear, loadCpuLinear } from '../workers/reference/linear.ts';
+import { memorySource } from '../workers/loader/source.ts';
+import type { WeightTensor } from '../workers/model/tensor.ts';
 import { createSimdMatvec } from '../workers/simd/matvec.ts';
 import { LINEAR_SPECS } from './linear-specs.ts';
 import { randomArray } from './gpu/harness.ts';
@@ -58,4 +60,38 @@ export function simdParityTests(): void {
     expect(createCpuLinear(w, 16, 8, s).kernel).toBe('typescript');
     expect(() => createCpuLinear(w, 16, 8, s, 'wasm')).toThrow(/no WebAssembly SIMD kernel/);
   });
+}
+
+/** A BF16 file read straight into the SIMD blocks (no packed copy) against the same file read for the TypeScript
+ * kernels: the same bits, rows and stats, NaNs made canonical and counted. */
+export function bf16FileParityTest(): void {
+  test('a BF16 file straight into the blocks: NaNs made canonical and counted, amax, the TypeScript kernels\' bits', async () => {
+    const k = 4097; // odd: rows of the file start on odd byte offsets; 1023 rows a file slab, read as 1016
+    // n = 2045: the last block holds 4 rows (2040-2043, placed one by one) and one tail row
+    const n2 = 2045, halves = new Uint16Array(n2 * k), f = randomArray(n2 * k, 14, 0.5), bits = new Uint32Array(f.buffer);
+    for (let i = 0; i < halves.length; i++) halves[i] = bits[i] >>> 16;
+    const odd = { 5: 0xffc1, [3 * k + 7]: 0x7f81, [2041 * k + 2]: 0x7fff, [n2 * k - 1]: 0xff80, [1016 * k]: 0x7f80 }; // NaNs, -Inf, +Inf
+    for (const [i, h] of Object.entries(odd)) halves[Number(i)] = h;
+    const t: WeightTensor = { name: 'w', dtype: 'BF16', n: n2, k, offset: 0, source: memorySource('w', new Uint8Array(halves.buffer)) };
+    const s = LINEAR_SPECS.find(([name]) => name === 'bf16')![1];
+    let read = 0;
+    const simd = await loadCpuLinear(t, s, (b) => { read += b; }, 'wasm'), ts = await loadCpuLinear(t, s, undefined, 'typescript');
+    expect([simd.kernel, read]).toEqual(['wasm-simd', n2 * k * 2]);
+    expect(simd.stats).toEqual(ts.stats);
+    expect([simd.stats.nan, simd.stats.amax]).toEqual([3, Infinity]);
+    const x = randomArray(2 * k, 15, 2), want = new Float32Array(2 * n2), got = new Float32Array(2 * n2);
+    ts.apply(x, 2, want); simd.apply(x, 2, got);
+    expect(sameBits(got, want)).toBe(true);
+    const a = new Float32Array(k), b = new Float32Array(k);
+    for (const r of [0, 3, 1015, 1016, 2040, 2043, n2 - 1]) { ts.row(r, a); simd.row(r, b); expect(sameBits(b, a), `row ${r}`).toBe(true); }
+    // a file without NaNs or Infs: amax is its largest |x|, the values decoded one by one
+    const cleanHalves = halves.map((h) => ((h & 0x7fff) >= 0x7f80 ? 0 : h));
+    const wide = new Uint32Array(cleanHalves.length);
+    for (let i = 0; i < wide.length; i++) wide[i] = cleanHalves[i] << 16;
+    let amax = 0;
+    for (const v of new Float32Array(wide.buffer)) amax = Math.max(amax, Math.abs(v));
+    const clean = await loadCpuLinear({ ...t, source: memorySource('w', new Uint8Array(cleanHalves.buffer)) }, s, undefined, 'wasm');
+    expect(clean.stats).toEqual({ amax, scale: 1, clipped: 0, underflow: 0, nan: 0 });
+  });
+
 }

@@ -2,14 +2,14 @@
 // linear read from a file slab by slab into the SIMD kernels' memory (never held twice) against the same tensor
 // read for the TypeScript kernels.
 import { describe, expect, test } from 'vitest';
-import { simdParityTests, sameBits } from '../simd-parity.ts';
+import { bf16FileParityTest, simdParityTests, sameBits } from '../simd-parity.ts';
 import { loadCpuLinear } from '../../workers/reference/linear.ts';
 import { memorySource } from '../../workers/loader/source.ts';
 import { slabRows, type WeightTensor } from '../../workers/model/tensor.ts';
 import { LINEAR_SPECS } from '../linear-specs.ts';
 import { randomArray } from '../gpu/harness.ts';
 
-describe('SIMD matvec parity (Node)', simdParityTests);
+describe('SIMD matvec parity (Node)', () => { simdParityTests(); bf16FileParityTest(); });
 
 describe('a linear loaded slab by slab into the SIMD kernels', () => {
   // k = 4097: 1023 rows a slab, so slabs end inside 8-row blocks; n = 2051: three slabs, n % 4 = 3 tail rows

@@ -12,10 +12,10 @@
 // products look every code's value up in a table as they read it (BF16: 64K entries, FP8: 256), so no f32 copy exists.
 import type { LinearSpec, WeightDtype } from '../quant/types.ts';
 import { decodeRow, elementsPerWord, emptyStats, packMatrix, packTensor, packedBytes, packedWords, type QuantStats } from '../quant/pack.ts';
-import { bf16Table } from '../quant/bf16.ts';
+import { bf16Table, bf16ToF32 } from '../quant/bf16.ts';
 import { FP8_TABLE } from '../quant/fp8.ts';
 import { absMax, clampAmax, dequantFactor, encodeRow } from '../quant/scale.ts';
-import { storedRowBytes, type WeightTensor } from '../model/tensor.ts';
+import { slabRows, storedRowBytes, type WeightTensor } from '../model/tensor.ts';
 import { createSimdMatvec, simdMatvecBuilder, type SimdMatvec, type SimdMatvecBuilder, type TailKernel } from '../simd/matvec.ts';
 
 /**
@@ -77,6 +77,10 @@ export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?:
   let simd: SimdMatvecBuilder | null;
   const shared = kernels !== 'typescript' && !!pool?.takes(t.n, t.k);
   try { simd = kernels === 'typescript' ? null : simdMatvecBuilder(dtype, t.n, t.k, shared); } catch (e) { throw outOfMemory(e); }
+  if (simd && t.dtype === 'BF16' && dtype === 'bf16') {
+    const stats = await bf16FileInto(simd, t, onBytes);
+    return fromSimd(simd.finish(tailKernel(dtype)), null, t.n, t.k, spec, dtype, stats, shared ? pool : undefined);
+  }
   if (simd) {
     const stats = emptyStats();
     let usable = true;
@@ -98,6 +102,21 @@ export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?:
     onBytes?.(s.rows * storedRowBytes(t));
   }
   return fromStore({ data, scales }, t.n, t.k, spec, dtype, stats, 'typescript');
+}
+
+/**
+ * A BF16 file's rows straight into the SIMD kernels' memory (no packed copy first), slabs of whole 8-row blocks;
+ * the stats packTensor gives a BF16 file read as bf16 (amax, NaNs; nothing clipped or lost).
+ */
+async function bf16FileInto(simd: SimdMatvecBuilder, t: WeightTensor, onBytes?: (bytes: number) => void): Promise<QuantStats> {
+  const seen = { top: 0, nan: 0 }, rowBytes = 2 * t.k, slab = Math.max(8, slabRows(t.k) & ~7);
+  for (let r0 = 0; r0 < t.n; r0 += slab) {
+    const rows = Math.min(slab, t.n - r0);
+    const raw = await t.source.read(t.offset + r0 * rowBytes, rows * rowBytes);
+    simd.putBf16File(new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)), r0, rows, seen); // aligned, ours
+    onBytes?.(rows * rowBytes);
+  }
+  return { ...emptyStats(), amax: bf16ToF32(seen.top), nan: seen.nan };
 }
 
 /** From f32 values in memory (tests, small tensors). */

@@ -12,7 +12,8 @@
 // as there; they are kept row-major beside the blocks.
 // Tests: tests/unit/simd-matvec.test.ts (Node) and tests/gpu/simd-matvec.test.ts (Chromium).
 import { F64, I32, MAX_PAGES, V128, moduleBytes, op, type Bytes, type Func } from './wasm.ts';
-import { bf16Table } from '../quant/bf16.ts';
+import { BF16_NAN, bf16Table } from '../quant/bf16.ts';
+import { interleaveFuncs, type Put } from './interleave.ts';
 import { FP8_TABLE } from '../quant/fp8.ts';
 import type { WeightDtype } from '../quant/types.ts';
 
@@ -93,7 +94,7 @@ const compiled: [WebAssembly.Module | null | undefined, WebAssembly.Module | nul
 export function simdModule(shared = false): WebAssembly.Module | null {
   const i = shared ? 1 : 0;
   if (compiled[i] !== undefined) return compiled[i];
-  const bytes = moduleBytes((['f32', 'bf16', 'fp8e4m3', 'fp8e5m2'] as const).map(kernel), shared);
+  const bytes = moduleBytes([...(['f32', 'bf16', 'fp8e4m3', 'fp8e5m2'] as const).map(kernel), ...interleaveFuncs()], shared);
   compiled[i] = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   return compiled[i];
 }
@@ -146,9 +147,15 @@ export interface SimdMatvecBuilder {
   /** Rows [r0, r0 + rows) from src (row i - r0's elements at (i - r0)·stride, as linear.ts stores them); false where
    * an FP8 code has no lane rule (the builder is then unusable: the caller keeps the TypeScript kernel). */
   put(src: Float32Array | Uint16Array | Uint8Array, stride: number, r0: number, rows: number): boolean;
+  /** Rows [r0, r0 + rows) of a BF16 matrix as its file stores them (row i - r0 at (i - r0)·k), every NaN made the
+   * canonical one; `seen` keeps the largest code without its sign and the NaNs counted (what packing computes). */
+  putBf16File(src: Uint16Array, r0: number, rows: number, seen: Bf16Seen): void;
   /** The matvec, once every row is in. */
   finish(tail: TailKernel): SimdMatvec;
 }
+
+/** What a BF16 file's rows held: the largest |code| (its sign bit cleared) and how many NaNs. */
+export interface Bf16Seen { top: number; nan: number }
 
 /**
  * A builder for the SIMD matvec of an n x k matrix, or null where SIMD is missing. Throws a RangeError where the
@@ -159,15 +166,23 @@ export function simdMatvecBuilder(dtype: WeightDtype, n: number, k: number, shar
   const ok = dtype === 'fp8e4m3' || dtype === 'fp8e5m2' ? fp8RuleHolds(dtype) : null;
   const nFast = n - (n % 4), blocks = Math.ceil(nFast / 8), step = STEP[dtype];
   const align = (b: number) => Math.ceil(b / 16) * 16;
-  const xAt = 0, yAt = align(4 * k), wAt = yAt + align(32 * blocks);
-  const pages = Math.max(1, Math.ceil((wAt + blocks * k * step) / 65536));
+  const elem = step / 8;
+  // 8 rows staged for the loading functions of interleave.ts (any stride up to stageStride elements), then 8 bytes
+  // of their stats: 0.4% of a 2048-row matrix, and it spares the first load a cold JavaScript loop over every weight
+  const stageStride = Math.ceil(k / 16) * 16;
+  const xAt = 0, yAt = align(4 * k), wAt = yAt + align(32 * blocks), stageAt = align(wAt + blocks * k * step);
+  const statsAt = stageAt + 8 * stageStride * elem;
+  const pages = Math.max(1, Math.ceil((statsAt + 8) / 65536));
   if (pages > MAX_PAGES) throw new RangeError(`a [${n}, ${k}] ${dtype} matrix is more than a 4 GiB WebAssembly memory holds`);
   const memory = shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages });
   const layout: SimdLayout = { memory, dtype, k, wAt, xAt, yAt, blocks };
   const run = blockKernel(layout, shared);
+  const loaders = new WebAssembly.Instance(simdModule(shared)!, { env: { memory } }).exports;
+  const putBlock = loaders[`put${elem}`] as Put, putBf16 = loaders.putBf16 as Put;
   const buf = memory.buffer;
   const xv = new Float32Array(buf, xAt, k), yv = new Float32Array(buf, yAt, 8 * blocks);
-  const elem = step / 8;
+  const stats = new Uint32Array(buf, statsAt, 2);
+  const stage = elem === 4 ? new Float32Array(buf, stageAt, 8 * stageStride) : elem === 2 ? new Uint16Array(buf, stageAt, 8 * stageStride) : new Uint8Array(buf, stageAt, 8 * stageStride);
   const wv = elem === 4 ? new Float32Array(buf, wAt, blocks * k * 8) : elem === 2 ? new Uint16Array(buf, wAt, blocks * k * 8) : new Uint8Array(buf, wAt, blocks * k * 8);
   // the rows past nFast, row-major (stride k), as the reference kernel reads them
   const tailRows = elem === 4 ? new Float32Array((n - nFast) * k) : elem === 2 ? new Uint16Array((n - nFast) * k) : new Uint8Array((n - nFast) * k);
@@ -175,13 +190,35 @@ export function simdMatvecBuilder(dtype: WeightDtype, n: number, k: number, shar
 
   function put(src: Float32Array | Uint16Array | Uint8Array, stride: number, r0: number, rows: number): boolean {
     if (ok) for (let i = 0; i < rows; i++) for (let c = 0, o = i * stride; c < k; c++) if (!ok[src[o + c]]) return false;
-    for (let j = 0; j < rows; j++) {
-      const i = r0 + j, o = j * stride;
-      if (i >= nFast) { tailRows.set(src.subarray(o, o + k), (i - nFast) * k); continue; }
-      const b = i >> 3, r = i & 7; // row i → block i >> 3, lane i & 7 (the padding rows stay zero)
-      for (let c = 0; c < k; c++) wv[(b * k + c) * 8 + r] = src[o + c];
-    }
+    place(src, stride, r0, rows, null);
     return true;
+  }
+
+  function putBf16File(src: Uint16Array, r0: number, rows: number, seen: Bf16Seen): void {
+    if (dtype !== 'bf16') throw new Error(`simd matvec: BF16 file rows into a ${dtype} matrix`);
+    place(src, k, r0, rows, seen);
+  }
+
+  /** Whole 8-row blocks through the loading functions, the rest (a slab's edges inside a block, the tail rows) here. */
+  function place(src: Float32Array | Uint16Array | Uint8Array, stride: number, r0: number, rows: number, seen: Bf16Seen | null): void {
+    if (seen) stats.fill(0);
+    for (let j = 0; j < rows;) {
+      const i = r0 + j, o = j * stride;
+      if ((i & 7) === 0 && i + 8 <= nFast && j + 8 <= rows && stride <= stageStride) {
+        stage.set(src.subarray(o, o + 7 * stride + k));
+        (seen ? putBf16 : putBlock)(stageAt, stride * elem, k, wAt + (i >> 3) * k * step, statsAt);
+        j += 8;
+        continue;
+      }
+      if (seen) canonicalBf16Row(src as Uint16Array, o, k, seen);
+      if (i >= nFast) tailRows.set(src.subarray(o, o + k), (i - nFast) * k);
+      else {
+        const b = i >> 3, r = i & 7; // row i → block i >> 3, lane i & 7 (the padding rows stay zero)
+        for (let c = 0; c < k; c++) wv[(b * k + c) * 8 + r] = src[o + c];
+      }
+      j++;
+    }
+    if (seen) { seen.top = Math.max(seen.top, stats[0]); seen.nan += stats[1]; }
   }
 
   function finish(tail: TailKernel): SimdMatvec {
@@ -216,7 +253,15 @@ export function simdMatvecBuilder(dtype: WeightDtype, n: number, k: number, shar
     return { matvec, row, layout, stage, run, collect };
   }
 
-  return { put, finish };
+  return { put, putBf16File, finish };
+}
+
+/** One BF16 row in place: NaNs made canonical (counted), the largest |code| kept; as putBf16 of interleave.ts. */
+function canonicalBf16Row(src: Uint16Array, o: number, k: number, seen: Bf16Seen): void {
+  for (let c = o; c < o + k; c++) {
+    const a = src[c] & 0x7fff;
+    if (a > 0x7f80) { seen.nan++; src[c] = BF16_NAN; } else if (a > seen.top) seen.top = a;
+  }
 }
 
 /**
