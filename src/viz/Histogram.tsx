@@ -88,7 +88,8 @@ export function Histogram({ hist, label }: { hist: Hist | null; label: string })
       ctx.textAlign = 'left';
       ctx.globalAlpha = 1;
     };
-    draw();
+    // drawn from the ResizeObserver only: its first callback comes in the frame's own layout step, where calling
+    // draw() here would force that layout at once (~50 ms on a loaded model's first render, before the page answers)
     const ro = new ResizeObserver(draw);
     ro.observe(canvas);
     const dark = window.matchMedia('(prefers-color-scheme: dark)');
