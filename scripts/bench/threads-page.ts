@@ -31,6 +31,8 @@ async function oursAt(a: ThreadsArgs, threads: number): Promise<ThreadsConfig> {
     const t0 = performance.now();
     const info = await engine.load({ kind: 'url', url: a.folderUrl }, undefined, { threads });
     const loadMs = performance.now() - t0;
+    const l = info.loadMs, sec = (ms: number) => (ms / 1000).toFixed(1);
+    console.log(`bench: ours loaded: files ${sec(l.files)} s, headers and tokenizer ${sec(l.headers)} s, weights read and packed ${sec(l.weights)} s`);
     if (info.engine !== 'cpu') throw new Error(`the page ran the ${info.engine} engine, not the CPU engine`);
     if (info.threads !== threads) throw new Error(`asked for ${threads} threads, the engine runs ${info.threads}${info.notice ? `: ${info.notice}` : ''}`);
     const onEvents = proxy((_: EngineEvent[]) => {}); // the app's path: every batch of token events crosses back
