@@ -68,22 +68,22 @@ export function bf16FileParityTest(): void {
   test('a BF16 file straight into the blocks: NaNs made canonical and counted, amax, the TypeScript kernels\' bits', async () => {
     const k = 4097; // odd: rows of the file start on odd byte offsets; 1023 rows a file slab, read as 1016
     // n = 2045: the last block holds 4 rows (2040-2043, placed one by one) and one tail row
-    const n2 = 2045, halves = new Uint16Array(n2 * k), f = randomArray(n2 * k, 14, 0.5), bits = new Uint32Array(f.buffer);
+    const n = 2045, halves = new Uint16Array(n * k), f = randomArray(n * k, 14, 0.5), bits = new Uint32Array(f.buffer);
     for (let i = 0; i < halves.length; i++) halves[i] = bits[i] >>> 16;
-    const odd = { 5: 0xffc1, [3 * k + 7]: 0x7f81, [2041 * k + 2]: 0x7fff, [n2 * k - 1]: 0xff80, [1016 * k]: 0x7f80 }; // NaNs, -Inf, +Inf
+    const odd = { 5: 0xffc1, [3 * k + 7]: 0x7f81, [2041 * k + 2]: 0x7fff, [n * k - 1]: 0xff80, [1016 * k]: 0x7f80 }; // NaNs, -Inf, +Inf
     for (const [i, h] of Object.entries(odd)) halves[Number(i)] = h;
-    const t: WeightTensor = { name: 'w', dtype: 'BF16', n: n2, k, offset: 0, source: memorySource('w', new Uint8Array(halves.buffer)) };
+    const t: WeightTensor = { name: 'w', dtype: 'BF16', n: n, k, offset: 0, source: memorySource('w', new Uint8Array(halves.buffer)) };
     const s = LINEAR_SPECS.find(([name]) => name === 'bf16')![1];
     let read = 0;
     const simd = await loadCpuLinear(t, s, (b) => { read += b; }, 'wasm'), ts = await loadCpuLinear(t, s, undefined, 'typescript');
-    expect([simd.kernel, read]).toEqual(['wasm-simd', n2 * k * 2]);
+    expect([simd.kernel, read]).toEqual(['wasm-simd', n * k * 2]);
     expect(simd.stats).toEqual(ts.stats);
     expect([simd.stats.nan, simd.stats.amax]).toEqual([3, Infinity]);
-    const x = randomArray(2 * k, 15, 2), want = new Float32Array(2 * n2), got = new Float32Array(2 * n2);
+    const x = randomArray(2 * k, 15, 2), want = new Float32Array(2 * n), got = new Float32Array(2 * n);
     ts.apply(x, 2, want); simd.apply(x, 2, got);
     expect(sameBits(got, want)).toBe(true);
     const a = new Float32Array(k), b = new Float32Array(k);
-    for (const r of [0, 3, 1015, 1016, 2040, 2043, n2 - 1]) { ts.row(r, a); simd.row(r, b); expect(sameBits(b, a), `row ${r}`).toBe(true); }
+    for (const r of [0, 3, 1015, 1016, 2040, 2043, n - 1]) { ts.row(r, a); simd.row(r, b); expect(sameBits(b, a), `row ${r}`).toBe(true); }
     // a file without NaNs or Infs: amax is its largest |x|, the values decoded one by one
     const cleanHalves = halves.map((h) => ((h & 0x7fff) >= 0x7f80 ? 0 : h));
     const wide = new Uint32Array(cleanHalves.length);
@@ -93,5 +93,4 @@ export function bf16FileParityTest(): void {
     const clean = await loadCpuLinear({ ...t, source: memorySource('w', new Uint8Array(cleanHalves.buffer)) }, s, undefined, 'wasm');
     expect(clean.stats).toEqual({ amax, scale: 1, clipped: 0, underflow: 0, nan: 0 });
   });
-
 }

@@ -188,8 +188,10 @@ export class Engine implements EngineApi {
     const options = { bindingLimit: this.options.bindingLimit };
     // the device first, then the engine's code: without an adapter (WebGPU present but blocklisted, or a headless
     // browser) its chunk is neither fetched nor run, and running it held up the worker's file requests by 100-300 ms
-    const early = import('./gpu/context.ts').then((m) => m.createGpuContext(options))
-      .then(async (ctx) => ({ createGpuForward: (await import('./gpu/forward.ts').catch((e: unknown) => { ctx.device.destroy(); throw e; })).createGpuForward, ctx }));
+    const early = import('./gpu/context.ts').then((m) => m.createGpuContext(options)).then(async (ctx) => {
+      const m = await import('./gpu/forward.ts').catch((e: unknown) => { ctx.device.destroy(); throw e; });
+      return { createGpuForward: m.createGpuForward, ctx };
+    });
     early.catch(() => {}); // seen by whoever awaits it
     return early;
   }

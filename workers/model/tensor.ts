@@ -30,6 +30,12 @@ export async function readRowsF32(t: WeightTensor, r0: number, rows: number): Pr
   return toF32(t.dtype, raw, rows * t.k);
 }
 
+/** A BF16 tensor's halves of rows [r0, r0 + rows) as the file stores them, in an array of their own (aligned). */
+export async function readRowsBf16(t: WeightTensor, r0: number, rows: number): Promise<Uint16Array> {
+  const raw = await t.source.read(t.offset + r0 * 2 * t.k, rows * 2 * t.k);
+  return new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+}
+
 /** f32 bytes of decoded rows one slab may hold: the staging memory of a load, whatever the tensor's size. */
 export const SLAB_BYTES = 16 << 20;
 

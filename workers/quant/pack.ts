@@ -11,7 +11,7 @@ import type { LinearSpec, WeightDtype } from './types.ts';
 import { FP8_TABLE, type Fp8Format } from './fp8.ts';
 import { BF16_NAN, bf16FromBits, bf16ToF32 } from './bf16.ts';
 import { absMax, clampAmax, countRow, dequantFactor, encodeRow } from './scale.ts';
-import { rowSlabs, slabRows, type WeightTensor } from '../model/tensor.ts';
+import { readRowsBf16, rowSlabs, slabRows, type WeightTensor } from '../model/tensor.ts';
 
 /** Numerics of one quantized tensor (docs/fp8-bf16 "what to measure"). */
 export interface QuantStats {
@@ -116,12 +116,11 @@ export async function* packTensor(t: WeightTensor, spec: LinearSpec, stats: Quan
  * every NaN made the canonical 0x7FC0 as bf16FromBits does; the same words and stats as packing the f32 values.
  */
 async function* copyBf16(t: WeightTensor, stats: QuantStats, boundary: number): AsyncGenerator<PackedSlab> {
-  const k = t.k, kPacked = packedWords('bf16', k), rowBytes = 2 * k;
+  const k = t.k, kPacked = packedWords('bf16', k);
   let top = 0; // the largest |x| as a BF16 code without its sign (codes order like magnitudes)
   for (let r0 = 0; r0 < t.n;) {
     const rows = Math.min(t.n - r0, slabRows(k), (Math.floor(r0 / boundary) + 1) * boundary - r0);
-    const raw = await t.source.read(t.offset + r0 * rowBytes, rows * rowBytes);
-    const src = new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)); // aligned
+    const src = await readRowsBf16(t, r0, rows);
     const data = new Uint32Array(rows * kPacked);
     top = Math.max(top, copyBf16Rows(src, new Uint16Array(data.buffer), rows, k, kPacked * 2, stats));
     yield { r0, rows, data, scales: null };
@@ -134,9 +133,9 @@ async function* copyBf16(t: WeightTensor, stats: QuantStats, boundary: number): 
 /**
  * copyBf16's loop, out of its async generator: V8 cannot optimize a loop in the middle of a generator (no on-stack
  * replacement there), so the first load of a page ran it unoptimized (~23 ns a weight; ~1 here). Returns the
- * largest code without its sign.
+ * largest code without its sign; NaNs are counted into stats. out may be src (in place).
  */
-function copyBf16Rows(src: Uint16Array, out: Uint16Array, rows: number, k: number, outStride: number, stats: QuantStats): number {
+export function copyBf16Rows(src: Uint16Array, out: Uint16Array, rows: number, k: number, outStride: number, stats: Pick<QuantStats, 'nan'>): number {
   let top = 0, nan = 0;
   for (let r = 0; r < rows; r++) {
     const i0 = r * k, o0 = r * outStride;

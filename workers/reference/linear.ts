@@ -15,7 +15,7 @@ import { decodeRow, elementsPerWord, emptyStats, packMatrix, packTensor, packedB
 import { bf16Table, bf16ToF32 } from '../quant/bf16.ts';
 import { FP8_TABLE } from '../quant/fp8.ts';
 import { absMax, clampAmax, dequantFactor, encodeRow } from '../quant/scale.ts';
-import { slabRows, storedRowBytes, type WeightTensor } from '../model/tensor.ts';
+import { readRowsBf16, slabRows, storedRowBytes, type WeightTensor } from '../model/tensor.ts';
 import { createSimdMatvec, simdMatvecBuilder, type SimdMatvec, type SimdMatvecBuilder, type TailKernel } from '../simd/matvec.ts';
 
 /**
@@ -109,12 +109,11 @@ export async function loadCpuLinear(t: WeightTensor, spec: LinearSpec, onBytes?:
  * the stats packTensor gives a BF16 file read as bf16 (amax, NaNs; nothing clipped or lost).
  */
 async function bf16FileInto(simd: SimdMatvecBuilder, t: WeightTensor, onBytes?: (bytes: number) => void): Promise<QuantStats> {
-  const seen = { top: 0, nan: 0 }, rowBytes = 2 * t.k, slab = Math.max(8, slabRows(t.k) & ~7);
+  const seen = { top: 0, nan: 0 }, slab = Math.max(8, slabRows(t.k) & ~7);
   for (let r0 = 0; r0 < t.n; r0 += slab) {
     const rows = Math.min(slab, t.n - r0);
-    const raw = await t.source.read(t.offset + r0 * rowBytes, rows * rowBytes);
-    simd.putBf16File(new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)), r0, rows, seen); // aligned, ours
-    onBytes?.(rows * rowBytes);
+    simd.putBf16File(await readRowsBf16(t, r0, rows), r0, rows, seen);
+    onBytes?.(rows * 2 * t.k);
   }
   return { ...emptyStats(), amax: bf16ToF32(seen.top), nan: seen.nan };
 }

@@ -12,7 +12,8 @@
 // as there; they are kept row-major beside the blocks.
 // Tests: tests/unit/simd-matvec.test.ts (Node) and tests/gpu/simd-matvec.test.ts (Chromium).
 import { F64, I32, MAX_PAGES, V128, moduleBytes, op, type Bytes, type Func } from './wasm.ts';
-import { BF16_NAN, bf16Table } from '../quant/bf16.ts';
+import { bf16Table } from '../quant/bf16.ts';
+import { copyBf16Rows } from '../quant/pack.ts';
 import { interleaveFuncs, type Put } from './interleave.ts';
 import { FP8_TABLE } from '../quant/fp8.ts';
 import type { WeightDtype } from '../quant/types.ts';
@@ -210,7 +211,7 @@ export function simdMatvecBuilder(dtype: WeightDtype, n: number, k: number, shar
         j += 8;
         continue;
       }
-      if (seen) canonicalBf16Row(src as Uint16Array, o, k, seen);
+      if (seen) { const row = (src as Uint16Array).subarray(o, o + k); seen.top = Math.max(seen.top, copyBf16Rows(row, row, 1, k, k, seen)); } // in place
       if (i >= nFast) tailRows.set(src.subarray(o, o + k), (i - nFast) * k);
       else {
         const b = i >> 3, r = i & 7; // row i → block i >> 3, lane i & 7 (the padding rows stay zero)
@@ -254,14 +255,6 @@ export function simdMatvecBuilder(dtype: WeightDtype, n: number, k: number, shar
   }
 
   return { put, putBf16File, finish };
-}
-
-/** One BF16 row in place: NaNs made canonical (counted), the largest |code| kept; as putBf16 of interleave.ts. */
-function canonicalBf16Row(src: Uint16Array, o: number, k: number, seen: Bf16Seen): void {
-  for (let c = o; c < o + k; c++) {
-    const a = src[c] & 0x7fff;
-    if (a > 0x7f80) { seen.nan++; src[c] = BF16_NAN; } else if (a > seen.top) seen.top = a;
-  }
 }
 
 /**
