@@ -49,17 +49,64 @@ export class Sampler {
     for (let i = 0; i < n; i++) { const e = Math.exp((logits[i] - max) / temperature); this.probs[i] = e; sum += e; }
     for (let i = 0; i < n; i++) this.probs[i] /= sum;
     if (topK === 0 && topP >= 1) return this.pick(n, 1, (i) => i);
-    // candidates sorted by probability, cut by top-k then by cumulative top-p
-    const order = this.order;
-    for (let i = 0; i < n; i++) order[i] = i;
-    const probs = this.probs;
-    const sorted = Array.from(order).sort((a, b) => probs[b] - probs[a] || a - b);
-    let keep = topK > 0 ? Math.min(topK, n) : n;
-    let cum = 0;
-    for (let i = 0; i < keep; i++) { cum += probs[sorted[i]]; if (cum >= topP) { keep = i + 1; break; } }
+    // The candidates sorted by probability (then by id), cut by top-k then by cumulative top-p. Sorting the whole
+    // vocabulary for that costs more than the rest of a token on a 128K vocabulary, so only a prefix of that order is
+    // built: top-p can only keep tokens of probability >= (1 - p) / (n - 1) (all the others add up to less than 1 - p;
+    // llama2.c's sample_topp makes the same cut), and of those top-k needs only its k best.
+    const limit = topK > 0 ? Math.min(topK, n) : n;
+    const floor = topP < 1 ? (1 - topP) / (n - 1) : 0;
+    const count = topK > 0 ? this.best(limit, floor) : this.above(floor);
+    const kept = this.nucleus(this.order, count, limit, topP);
+    // The prefix ran out before reaching p (possible only through rounding at the cut, or for p < 1/n): sort it all.
+    if (kept === null) return this.sampleSorted(limit, topP);
     let mass = 0;
-    for (let i = 0; i < keep; i++) mass += probs[sorted[i]];
-    return this.pick(keep, mass, (i) => sorted[i]);
+    for (let i = 0; i < kept; i++) mass += this.probs[this.order[i]];
+    return this.pick(kept, mass, (i) => this.order[i]);
+  }
+
+  /** How many of the first `count` sorted candidates top-p keeps, or null when `count` ends before p is reached
+   * while the full order would go on (then the prefix is not enough to say). */
+  private nucleus(sorted: Int32Array, count: number, limit: number, topP: number): number | null {
+    let cum = 0;
+    for (let i = 0; i < count; i++) { cum += this.probs[sorted[i]]; if (cum >= topP) return i + 1; }
+    return count === limit ? limit : null;
+  }
+
+  /** The tokens of probability >= floor into `order`, sorted; returns how many. */
+  private above(floor: number): number {
+    const { probs, order } = this;
+    let count = 0;
+    for (let i = 0; i < probs.length; i++) if (probs[i] >= floor) order[count++] = i;
+    order.subarray(0, count).sort((a, b) => probs[b] - probs[a] || a - b);
+    return count;
+  }
+
+  /** The k most likely tokens of probability >= floor into `order`, sorted, in one pass over the vocabulary (a new
+   * token goes in by binary search; ties keep the lower id first, as the full sort does); returns how many. */
+  private best(k: number, floor: number): number {
+    const { probs, order } = this;
+    let count = 0;
+    for (let i = 0; i < probs.length; i++) {
+      const p = probs[i];
+      if (p < floor || (count === k && p <= probs[order[k - 1]])) continue;
+      let lo = 0, hi = count; // the first place whose probability is below p
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (probs[order[mid]] >= p) lo = mid + 1; else hi = mid; }
+      order.copyWithin(lo + 1, lo, count === k ? k - 1 : count);
+      order[lo] = i;
+      if (count < k) count++;
+    }
+    return count;
+  }
+
+  /** The cut over the whole vocabulary sorted: the definition the prefix above must agree with. */
+  private sampleSorted(limit: number, topP: number): number {
+    const { probs, order } = this;
+    for (let i = 0; i < probs.length; i++) order[i] = i;
+    order.sort((a, b) => probs[b] - probs[a] || a - b);
+    const kept = this.nucleus(order, limit, limit, topP)!;
+    let mass = 0;
+    for (let i = 0; i < kept; i++) mass += probs[order[i]];
+    return this.pick(kept, mass, (i) => order[i]);
   }
 
   /** Inverse-CDF draw over candidates idx(0..count) whose probabilities add up to `mass`. */
