@@ -7,8 +7,8 @@ import { readShared, STORIES, type Golden } from './shared.ts';
 const bytes = readShared(STORIES);
 const golden = JSON.parse(readShared('golden/stories260K/greedy.json')?.toString() ?? '[]') as Golden[];
 
-async function engine(): Promise<Engine> {
-  const e = new Engine({ engine: 'cpu', baseUrl: 'http://localhost/' });
+async function engine(warmUpBytes?: number): Promise<Engine> {
+  const e = new Engine({ engine: 'cpu', baseUrl: 'http://localhost/', warmUpBytes });
   await e.load({ kind: 'file', name: 'stories260K.gguf', bytes: bytes!.buffer.slice(bytes!.byteOffset, bytes!.byteOffset + bytes!.byteLength) as ArrayBuffer });
   return e;
 }
@@ -63,6 +63,15 @@ describe.runIf(bytes)('engine on stories260K (CPU)', () => {
     expect(a.tokens).toEqual(b.tokens);
     const c = await e.generate({ ...req, seed: 99 });
     expect(c.tokens).not.toEqual(a.tokens);
+  });
+
+  test('the warm-up after a small model loads changes no answer: the first one is the same as without it, token for token', async () => {
+    const req = { prompt: 'Lily went', temperature: 0.8, top_p: 0.9, top_k: 40, seed: 77, max_tokens: 30 };
+    const warm = await engine(), cold = await engine(0);
+    const [a, b] = [await warm.generate(req), await cold.generate(req)];
+    expect(a.tokens).toEqual(b.tokens);
+    expect(a.usage.prefill_tokens).toBe(b.usage.prefill_tokens); // nothing of the warm-up's run is reused as a prefix
+    expect((await warm.generate({ ...req, temperature: 0 })).tokens).toEqual((await cold.generate({ ...req, temperature: 0 })).tokens);
   });
 
   test('stop strings end generation and are not included', async () => {
