@@ -28,13 +28,28 @@ function Fact({ label, code, wide, children }: { label: string; code?: string; w
   );
 }
 
-export function ModelPanel() {
-  const info = useEngine((s) => s.info);
-  const source = useEngine((s) => s.source);
+/** The load in progress: its own component, so the progress (once a frame while a model loads) redraws only the bar,
+ * not the model's facts and the open/Hub/device views beside it. */
+function LoadStatus() {
   const loading = useEngine((s) => s.loading);
   const progress = useEngine((s) => s.progress);
   const rate = useEngine((s) => s.rate);
   const loadingWhy = useEngine((s) => s.loadingWhy);
+  if (!loading) return null;
+  if (loading.kind === 'hub' && (!progress || progress.phase === 'download')) return <DownloadProgress id={loading.id} progress={progress} rate={rate} />;
+  return (
+    <LoadProgressBar
+      progress={progress}
+      rate={rate}
+      label={loadingWhy ? `Reloading ${describeSource(loading)} ${loadingWhy}` : `Loading ${describeSource(loading)}`}
+    />
+  );
+}
+
+export function ModelPanel() {
+  const info = useEngine((s) => s.info);
+  const source = useEngine((s) => s.source);
+  const loading = useEngine((s) => s.loading !== null);
   const error = useEngine((s) => s.error);
   const c = info?.config;
   // a link's map that does not fit: the engine's notice and the load error say the same, so say it once
@@ -43,16 +58,7 @@ export function ModelPanel() {
 
   return (
     <Panel label="Model" bodyClassName="flex flex-col gap-4 p-4">
-      {loading?.kind === 'hub' && (!progress || progress.phase === 'download') && (
-        <DownloadProgress id={loading.id} progress={progress} rate={rate} />
-      )}
-      {loading && !(loading.kind === 'hub' && (!progress || progress.phase === 'download')) && (
-        <LoadProgressBar
-          progress={progress}
-          rate={rate}
-          label={loadingWhy ? `Reloading ${describeSource(loading)} ${loadingWhy}` : `Loading ${describeSource(loading)}`}
-        />
-      )}
+      <LoadStatus />
 
       {error && (
         <div className="flex items-start gap-2 rounded-lg border border-rose-200 bg-rose-50 py-2 pr-1.5 pl-3 text-sm text-rose-800 dark:border-rose-500/30 dark:bg-rose-500/10 dark:text-rose-200">
