@@ -1,13 +1,15 @@
 // Saved conversations (IndexedDB, src/engine/conversations.ts): the latest first, searchable by text; new, open,
 // rename, delete; export the open one and import one as JSON in OpenAI's messages format.
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { deleteConversation, exportCurrent, importConversation, newConversation, openConversation, renameConversation } from '../engine/conversations.ts';
 import { matches, titleOf, type Conversation } from '../store/conversationFormat.ts';
 import { useConversations } from '../store/conversations.ts';
 import { useSession } from '../store/session.ts';
 import { Button, Panel, focusRing } from './ui.tsx';
 
-const when = (ms: number) => new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+// One formatter for every row: toLocaleString with options builds a new one per call (~1 ms each, the first ~10 ms).
+let dateFormat: Intl.DateTimeFormat | null = null;
+const when = (ms: number) => (dateFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })).format(ms);
 
 export function ConversationsPanel() {
   const list = useConversations((s) => s.list);
@@ -15,11 +17,13 @@ export function ConversationsPanel() {
   const title = useConversations((s) => s.title);
   const query = useConversations((s) => s.query);
   const problem = useConversations((s) => s.problem);
-  const messages = useSession((s) => s.messages);
+  // what this view shows of the open conversation, not its messages: a streamed answer does not redraw the list
+  const openTitle = useSession((s) => titleOf(s.messages));
+  const empty = useSession((s) => s.messages.length === 0);
   const [error, setError] = useState<string | null>(null);
   const file = useRef<HTMLInputElement>(null);
   const shown = useMemo(() => (list ?? []).filter((c) => matches(c, query)), [list, query]);
-  const currentTitle = title ?? titleOf(messages);
+  const currentTitle = title ?? openTitle;
 
   const download = () => {
     const { name, json } = exportCurrent();
@@ -68,7 +72,7 @@ export function ConversationsPanel() {
           )}
         </ul>
         <div className="flex flex-wrap items-center gap-2">
-          <Button size="sm" onClick={download} disabled={messages.length === 0}>Download JSON</Button>
+          <Button size="sm" onClick={download} disabled={empty}>Download JSON</Button>
           <Button size="sm" onClick={() => file.current?.click()}>Open a JSON file…</Button>
           <input ref={file} type="file" accept="application/json,.json" className="sr-only" tabIndex={-1}
             aria-label="Import a conversation (JSON, OpenAI messages format)" onChange={(e) => void upload(e.target.files?.[0])} />
@@ -79,7 +83,7 @@ export function ConversationsPanel() {
   );
 }
 
-function ConversationRow({ c, current, title }: { c: Conversation; current: boolean; title: string }) {
+const ConversationRow = memo(function ConversationRow({ c, current, title }: { c: Conversation; current: boolean; title: string }) {
   const [renaming, setRenaming] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [name, setName] = useState(title);
@@ -131,4 +135,4 @@ function ConversationRow({ c, current, title }: { c: Conversation; current: bool
       )}
     </li>
   );
-}
+});
