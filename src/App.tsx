@@ -19,6 +19,12 @@ import { ThroughputPanel } from './components/ThroughputPanel.tsx';
 import { LocalOnlyNote, RemotePanel } from './components/RemotePanel.tsx';
 import { useRemote } from './store/remote.ts';
 import { LessonButton, LessonSlot } from './lesson/LessonSlot.tsx';
+import { Later } from './components/Later.tsx';
+
+// Rows that start below the first screen: the browser skips their layout and paint until they scroll near
+// (content-visibility: auto; they stay in the accessibility tree and find-in-page). Each model load re-lays the
+// whole page out, and on a 2-core machine that was 50-80 ms of the first answer's wait.
+const belowTheFold = 'min-w-0 [content-visibility:auto] [contain-intrinsic-size:auto_36rem]';
 
 export function App() {
   return (
@@ -37,18 +43,22 @@ export function App() {
             <div className="flex min-w-0 flex-col gap-4">
               <ConversationsPanel />
               <ModelPanel />
-              <ThroughputPanel />
-              <SamplingPanel />
-              <RemotePanel />
+              <Later>
+                <ThroughputPanel />
+                <SamplingPanel />
+                <RemotePanel />
+              </Later>
             </div>
           </div>
           <LocalOnlyNote />
           {/* Full-width rows for the views that teach at scale (Quantization map, Pipeline stages, Memory fit). */}
-          <div className="grid min-w-0 grid-cols-1 gap-4 2xl:grid-cols-2">
-            <QuantMapPanel className="2xl:col-span-2" />
-            <PipelinePanel />
-            <MemoryFitPanel />
-          </div>
+          <Later>
+            <div className="grid min-w-0 grid-cols-1 gap-4 2xl:grid-cols-2">
+              <div className={`${belowTheFold} 2xl:col-span-2`}><QuantMapPanel /></div>
+              <div className={belowTheFold}><PipelinePanel /></div>
+              <div className={belowTheFold}><MemoryFitPanel /></div>
+            </div>
+          </Later>
         </main>
       </div>
     </div>
