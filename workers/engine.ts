@@ -20,6 +20,8 @@ import { tensorHistogram } from './quant/stats.ts';
 import type { Forward, LoadProgressFn } from './model/forward.ts';
 import { emptyCache, replay, runLoop, type CacheState } from './model/generate.ts';
 import { buildPrompt } from './model/prompt.ts';
+import { WARM_UP_BYTES, warmUp } from './model/warmup.ts';
+import { checkMap, storedPreset } from './model/stored-precision.ts';
 import { applyOverride, parsePrecision, presetMap } from './quant/precision.ts';
 import { CpuForward } from './reference/forward.ts';
 import { wholeModel } from './pipeline/split.ts';
@@ -69,22 +71,10 @@ export interface EngineOptions {
   warmUpBytes?: number;
 }
 
-/**
- * The largest model (weight bytes as loaded) warmed up after its load. The warm-up saves the JIT's first pass over the
- * forward, the sampler, the tokenizer and the chat template (~60 ms of the default model's first prefill on a 2-core
- * machine, whatever the model's size); it costs two passes over the weights, which must stay small beside that.
- */
-export const WARM_UP_BYTES = 32 * 2 ** 20;
-
 /** A model source the CLI opens in this process (files on disk): not a message, so not in the API's union. */
 export type LocalSource = { kind: 'local'; files: ModelFile[] };
 
-/** What the file stores: f32 only when every matrix is F32; BF16, F16 and block-quantized files run as bf16. */
-export function storedPreset(model: LoadedModel): PresetName {
-  const w = model.weights;
-  const all = [w.tokenEmbedding, w.output, ...w.layers.flatMap((l) => [l.wq, l.wk, l.wv, l.wo, l.w1, l.w3, l.w2])];
-  return all.every((t) => t.dtype === 'F32') ? 'f32' : 'bf16';
-}
+export { storedPreset }; // the precision a model loads in by default (tests read it)
 
 export class Engine implements EngineApi {
   private model: LoadedModel | null = null;
@@ -169,22 +159,11 @@ export class Engine implements EngineApi {
     });
   }
 
-  /**
-   * One short answer nobody sees, right after a small model loads: a one-message chat (or a two-token prompt), its
-   * prefill and one decoded token, sampled as the UI samples (llama.cpp warms up at load the same way). It runs
-   * while the page draws the loaded model, in the engine's queue, so a request that comes sooner waits for it; the
-   * KV cache it wrote is forgotten (the engine's cache record stays empty, so the next prompt runs from position 0).
-   */
+  /** Runs in the engine's queue while the page draws the loaded model, so a request that comes sooner waits for it;
+   * the engine's KV cache record stays empty, so the next prompt runs from position 0 over what the warm-up wrote. */
   private async warmUp(model: LoadedModel, forward: Forward): Promise<void> {
     if (this.forward !== forward || this.cache.tokens.length > 0) return; // another model, or an answer, came first
-    try {
-      const request: GenerateRequest = model.chatTemplate ? { messages: [{ role: 'user', content: 'Hi' }], max_tokens: 2 } : { prompt: 'Hi', max_tokens: 2 };
-      const prompt = buildPrompt(model, request, forward.maxSeq).tokens;
-      await runLoop(forward, model.tokenizer, { promptTokens: prompt, maxTokens: 2, sampling: { temperature: 0.8, topK: 40, topP: 0.9 }, seed: 1, stop: [], topLogprobs: null },
-        emptyCache(), () => {}, () => false);
-    } catch {
-      // a context too short for it, or a lost device (its own watcher reports that): the first answer is cold
-    }
+    await warmUp(model, forward).catch(() => {}); // a context too short for it: the first answer is cold
   }
 
   private async createForward(model: LoadedModel, map: PrecisionMap, maxSeq: number, onProgress?: (p: LoadProgress) => void, early?: Promise<EarlyGpu> | null,
@@ -515,12 +494,4 @@ export class Engine implements EngineApi {
 function crossing(e: unknown, fallback: ErrorCode = 'internal'): EngineError {
   const f = failureOf(e, fallback);
   return new EngineError(f.code, f.message, f.detail);
-}
-
-/** A whole precision map from outside (a link): it must describe this model's layers. */
-function checkMap(map: PrecisionMap, nLayers: number): PrecisionMap {
-  if (!Array.isArray(map.layers) || map.layers.length !== nLayers || !map.embedding || !map.output) {
-    throw fail('bad-request', `that precision map does not fit this model: it has ${Array.isArray(map.layers) ? map.layers.length : 'no'} layers, the model ${nLayers}`);
-  }
-  return map;
 }
